@@ -1,0 +1,2 @@
+/** Settings from environment variables. */
+package io.tollgate.common.settings;

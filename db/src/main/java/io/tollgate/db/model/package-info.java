@@ -1,0 +1,2 @@
+/** Immutable rows of the config store, as the rest of Tollgate sees them. */
+package io.tollgate.db.model;

@@ -1,0 +1,97 @@
+package io.tollgate.db.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.tollgate.db.jooq.tables.records.ServicesRecord;
+import io.tollgate.db.model.Service;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static io.tollgate.db.jooq.Tables.ROUTES;
+import static io.tollgate.db.jooq.Tables.SERVICES;
+
+/** Upstream services. Every read and write is scoped by tenant. */
+public final class ServiceStore {
+    private static final TypeReference<List<Service.Target>> TARGETS = new TypeReference<>() { };
+    private final DSLContext dsl;
+
+    public ServiceStore(DSLContext dsl) {
+        this.dsl = dsl;
+    }
+
+    public void insert(Service s) {
+        dsl.insertInto(SERVICES)
+                .set(SERVICES.ID, s.id())
+                .set(SERVICES.TENANT_ID, s.tenantId())
+                .set(SERVICES.NAME, s.name())
+                .set(SERVICES.LANGUAGE, s.language())
+                .set(SERVICES.PROTOCOL, s.protocol())
+                .set(SERVICES.TARGETS, JsonColumns.of(s.targets()))
+                .set(SERVICES.CONNECT_TIMEOUT_MS, s.connectTimeoutMs())
+                .set(SERVICES.READ_TIMEOUT_MS, s.readTimeoutMs())
+                .set(SERVICES.RETRIES, s.retries())
+                .set(SERVICES.ROW_VERSION, s.rowVersion())
+                .set(SERVICES.CREATED_AT, s.createdAt())
+                .set(SERVICES.UPDATED_AT, s.updatedAt())
+                .execute();
+    }
+
+    public Optional<Service> byId(UUID tenantId, UUID id) {
+        return dsl.selectFrom(SERVICES).where(SERVICES.TENANT_ID.eq(tenantId).and(SERVICES.ID.eq(id)))
+                .fetchOptional(ServiceStore::map);
+    }
+
+    public Optional<Service> byName(UUID tenantId, String name) {
+        return dsl.selectFrom(SERVICES).where(SERVICES.TENANT_ID.eq(tenantId).and(SERVICES.NAME.eq(name)))
+                .fetchOptional(ServiceStore::map);
+    }
+
+    public List<Service> page(UUID tenantId, UUID after, int limit) {
+        return dsl.selectFrom(SERVICES)
+                .where(SERVICES.TENANT_ID.eq(tenantId))
+                .and(after == null ? DSL.noCondition() : SERVICES.ID.gt(after))
+                .orderBy(SERVICES.ID).limit(limit).fetch(ServiceStore::map);
+    }
+
+    public List<Service> allOf(UUID tenantId) {
+        return dsl.selectFrom(SERVICES).where(SERVICES.TENANT_ID.eq(tenantId)).orderBy(SERVICES.ID)
+                .fetch(ServiceStore::map);
+    }
+
+    public boolean update(Service s, int expectedVersion) {
+        return dsl.update(SERVICES)
+                .set(SERVICES.NAME, s.name())
+                .set(SERVICES.LANGUAGE, s.language())
+                .set(SERVICES.PROTOCOL, s.protocol())
+                .set(SERVICES.TARGETS, JsonColumns.of(s.targets()))
+                .set(SERVICES.CONNECT_TIMEOUT_MS, s.connectTimeoutMs())
+                .set(SERVICES.READ_TIMEOUT_MS, s.readTimeoutMs())
+                .set(SERVICES.RETRIES, s.retries())
+                .set(SERVICES.ROW_VERSION, expectedVersion + 1)
+                .set(SERVICES.UPDATED_AT, OffsetDateTime.now())
+                .where(SERVICES.TENANT_ID.eq(s.tenantId()).and(SERVICES.ID.eq(s.id()))
+                        .and(SERVICES.ROW_VERSION.eq(expectedVersion)))
+                .execute() == 1;
+    }
+
+    public boolean hasRoutes(UUID tenantId, UUID serviceId) {
+        return dsl.fetchExists(ROUTES, ROUTES.TENANT_ID.eq(tenantId).and(ROUTES.SERVICE_ID.eq(serviceId)));
+    }
+
+    public boolean delete(UUID tenantId, UUID id, int expectedVersion) {
+        return dsl.deleteFrom(SERVICES)
+                .where(SERVICES.TENANT_ID.eq(tenantId).and(SERVICES.ID.eq(id))
+                        .and(SERVICES.ROW_VERSION.eq(expectedVersion)))
+                .execute() == 1;
+    }
+
+    static Service map(ServicesRecord r) {
+        return new Service(r.getId(), r.getTenantId(), r.getName(), r.getLanguage(), r.getProtocol(),
+                JsonColumns.read(r.getTargets(), TARGETS), r.getConnectTimeoutMs(), r.getReadTimeoutMs(),
+                r.getRetries(), r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt());
+    }
+}
