@@ -1,0 +1,2 @@
+/** The HTTP edge of the admin API: JSON input, ETags, pagination, problem responses. */
+package io.tollgate.admin.http;

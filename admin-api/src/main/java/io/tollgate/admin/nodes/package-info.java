@@ -1,0 +1,2 @@
+/** Gateway nodes as the admin sees them through their heartbeats. */
+package io.tollgate.admin.nodes;

@@ -1,0 +1,168 @@
+package io.tollgate.admin.services;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.admin.auth.Principal;
+import io.tollgate.admin.change.Caller;
+import io.tollgate.admin.change.Change;
+import io.tollgate.admin.change.ChangeWriter;
+import io.tollgate.admin.http.Api;
+import io.tollgate.admin.http.Input;
+import io.tollgate.admin.tenants.TenantScope;
+import io.tollgate.common.problem.ProblemException;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.db.Database;
+import io.tollgate.db.Ids;
+import io.tollgate.db.model.Service;
+import io.tollgate.db.model.Tenant;
+import io.tollgate.db.store.ServiceStore;
+import org.jooq.DSLContext;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.IntConsumer;
+import java.util.regex.Pattern;
+
+/** Upstream services of one tenant: where its Go, Rust or other backends run. */
+public final class Services {
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    private static final Set<String> FIELDS = Set.of("name", "language", "protocol", "targets", "connect_timeout_ms",
+            "read_timeout_ms", "retries");
+    private static final Set<String> TARGET_FIELDS = Set.of("url", "weight");
+
+    private final Database db;
+    private final ChangeWriter writer;
+
+    public Services(Database db, ChangeWriter writer) {
+        this.db = db;
+        this.writer = writer;
+    }
+
+    public Change<Service> create(DSLContext tx, Caller caller, String slug, ObjectNode body) {
+        Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+        Input in = Input.of(body, FIELDS);
+        OffsetDateTime now = OffsetDateTime.now();
+        Service s = read(in, new Service(Ids.newId(), tenant.id(), null, "other", "http1", List.of(), 2000, 30000, 0,
+                1, now, now), true);
+        ServiceStore store = new ServiceStore(tx);
+        if (store.byName(tenant.id(), s.name()).isPresent()) {
+            throw ProblemException.of(ProblemType.CONFLICT, "a service named '" + s.name() + "' already exists");
+        }
+        store.insert(s);
+        return new Change<>(s, "service.create", tenant.id(), "service", s.id().toString(), null,
+                ServiceViews.json(s));
+    }
+
+    public List<Service> page(Principal principal, String slug, UUID after, int limit) {
+        Tenant tenant = TenantScope.forReader(db.dsl(), principal, slug);
+        return new ServiceStore(db.dsl()).page(tenant.id(), after, limit);
+    }
+
+    public Service get(Principal principal, String slug, String ref) {
+        Tenant tenant = TenantScope.forReader(db.dsl(), principal, slug);
+        return find(new ServiceStore(db.dsl()), tenant.id(), ref).orElseThrow(() -> notFound(ref));
+    }
+
+    public Service update(Caller caller, String slug, String ref, ObjectNode body, IntConsumer ifMatch) {
+        return writer.write(caller, tx -> {
+            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+            ServiceStore store = new ServiceStore(tx);
+            Service current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
+            ifMatch.accept(current.rowVersion());
+            Service next = read(Input.of(body, FIELDS), current, false);
+            next = new Service(next.id(), next.tenantId(), next.name(), next.language(), next.protocol(),
+                    next.targets(), next.connectTimeoutMs(), next.readTimeoutMs(), next.retries(),
+                    current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now());
+            if (!next.name().equals(current.name()) && store.byName(tenant.id(), next.name()).isPresent()) {
+                throw ProblemException.of(ProblemType.CONFLICT, "a service named '" + next.name() + "' already exists");
+            }
+            if (!store.update(next, current.rowVersion())) {
+                throw Api.stale();
+            }
+            return new Change<>(next, "service.update", tenant.id(), "service", current.id().toString(),
+                    ServiceViews.json(current), ServiceViews.json(next));
+        });
+    }
+
+    public void delete(Caller caller, String slug, String ref, IntConsumer ifMatch) {
+        writer.write(caller, tx -> {
+            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+            ServiceStore store = new ServiceStore(tx);
+            Service current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
+            ifMatch.accept(current.rowVersion());
+            if (store.hasRoutes(tenant.id(), current.id())) {
+                throw ProblemException.of(ProblemType.CONFLICT,
+                        "routes still send traffic to this service; delete or move them first");
+            }
+            if (!store.delete(tenant.id(), current.id(), current.rowVersion())) {
+                throw Api.stale();
+            }
+            return new Change<>(current, "service.delete", tenant.id(), "service", current.id().toString(),
+                    ServiceViews.json(current), null);
+        });
+    }
+
+    /** By id, else by name, within the tenant. */
+    public static Optional<Service> find(ServiceStore store, UUID tenantId, String ref) {
+        try {
+            return store.byId(tenantId, UUID.fromString(ref));
+        } catch (IllegalArgumentException notAnId) {
+            return store.byName(tenantId, ref);
+        }
+    }
+
+    /** Applies the fields present in {@code in} over {@code base}; on create the required ones must be there. */
+    private static Service read(Input in, Service base, boolean creating) {
+        String name = creating || in.has("name")
+                ? in.string("name", true, 100, NAME, "must be letters, digits, '.', '_' or '-' (at most 100)")
+                : base.name();
+        String language = in.has("language")
+                ? in.oneOf("language", true, Set.of("go", "rust", "other"), base.language()) : base.language();
+        String protocol = in.has("protocol")
+                ? in.oneOf("protocol", true, Set.of("http1", "h2c", "grpc"), base.protocol()) : base.protocol();
+        List<Service.Target> targets = creating || in.has("targets")
+                ? in.list("targets", true, 64, e -> target(e)) : base.targets();
+        if (targets != null && targets.isEmpty() && (creating || in.has("targets"))) {
+            in.error("targets", "must name at least one target");
+        }
+        Integer connect = in.has("connect_timeout_ms")
+                ? in.integer("connect_timeout_ms", true, 1, 600_000) : (Integer) base.connectTimeoutMs();
+        Integer read = in.has("read_timeout_ms")
+                ? in.integer("read_timeout_ms", true, 1, 3_600_000) : (Integer) base.readTimeoutMs();
+        Integer retries = in.has("retries") ? in.integer("retries", true, 0, 10) : (Integer) base.retries();
+        in.validate();
+        return new Service(base.id(), base.tenantId(), name, language, protocol, targets, connect, read, retries,
+                base.rowVersion(), base.createdAt(), base.updatedAt());
+    }
+
+    private static Service.Target target(Input.Element e) {
+        Input t = e.object(TARGET_FIELDS);
+        if (t == null) {
+            return null;
+        }
+        String url = t.string("url", true, 2048, null, null);
+        Integer weight = t.has("weight") ? t.integer("weight", true, 0, 1000) : (Integer) 1;
+        if (url != null) {
+            try {
+                URI uri = new URI(url);
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                        || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                    t.error("url", "must be an http or https URL with a host, without query, fragment or credentials");
+                    return null;
+                }
+            } catch (URISyntaxException ex) {
+                t.error("url", "is not a valid URL");
+                return null;
+            }
+        }
+        return url == null || weight == null ? null : new Service.Target(url, weight);
+    }
+
+    private static ProblemException notFound(String ref) {
+        return ProblemException.of(ProblemType.NOT_FOUND, "no service '" + ref + "' in this tenant");
+    }
+}

@@ -1,0 +1,138 @@
+package io.tollgate.admin.tenants;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.admin.auth.Principal;
+import io.tollgate.admin.change.Caller;
+import io.tollgate.admin.change.Change;
+import io.tollgate.admin.change.ChangeWriter;
+import io.tollgate.admin.http.Input;
+import io.tollgate.common.problem.ProblemException;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.db.Database;
+import io.tollgate.db.Ids;
+import io.tollgate.db.model.Tenant;
+import io.tollgate.db.store.TenantStore;
+import org.jooq.DSLContext;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import java.util.regex.Pattern;
+
+/** Tenant lifecycle and plans. Only platform admins change tenants. */
+public final class Tenants {
+    static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
+    private static final Set<String> FIELDS = Set.of("slug", "name", "status", "plan");
+    private static final Set<String> PLAN_FIELDS = Set.of("rate_per_second", "burst", "quota", "quota_period");
+    private static final Tenant.Plan DEFAULT_PLAN = new Tenant.Plan(100, 200, null, "month");
+
+    private final Database db;
+    private final ChangeWriter writer;
+
+    public Tenants(Database db, ChangeWriter writer) {
+        this.db = db;
+        this.writer = writer;
+    }
+
+    /** Validates a create request; the change itself runs in {@code tx}. */
+    public Change<Tenant> create(DSLContext tx, Caller caller, ObjectNode body) {
+        requirePlatformAdmin(caller.principal());
+        Input in = Input.of(body, FIELDS);
+        String slug = in.string("slug", true, 63, SLUG,
+                "must be 2-63 lowercase letters, digits or '-', starting with a letter or digit");
+        String name = in.string("name", true, 200, null, null);
+        String status = in.oneOf("status", false, Set.of("active", "suspended"), "active");
+        Tenant.Plan plan = plan(in, DEFAULT_PLAN);
+        in.validate();
+        TenantStore store = new TenantStore(tx);
+        if (store.bySlug(slug).isPresent()) {
+            throw ProblemException.of(ProblemType.CONFLICT, "a tenant with slug '" + slug + "' already exists");
+        }
+        OffsetDateTime now = OffsetDateTime.now();
+        Tenant tenant = new Tenant(Ids.newId(), slug, name, status, plan, 1, now, now);
+        store.insert(tenant);
+        return new Change<>(tenant, "tenant.create", tenant.id(), "tenant", tenant.id().toString(), null,
+                TenantViews.json(tenant));
+    }
+
+    public List<Tenant> page(Principal principal, java.util.UUID after, int limit) {
+        List<Tenant> rows = new TenantStore(db.dsl()).page(after, limit);
+        if (principal.readsAllTenants()) {
+            return rows;
+        }
+        return rows.stream().filter(t -> principal.reads(t.id())).toList();
+    }
+
+    public Tenant get(Principal principal, String slug) {
+        return TenantScope.forReader(db.dsl(), principal, slug);
+    }
+
+    public Tenant update(Caller caller, String slug, ObjectNode body, IntConsumer ifMatch) {
+        requirePlatformAdmin(caller.principal());
+        return writer.write(caller, tx -> {
+            TenantStore store = new TenantStore(tx);
+            Tenant current = store.bySlugForUpdate(slug).orElseThrow(() -> notFound(slug));
+            ifMatch.accept(current.rowVersion());
+            Input in = Input.of(body, FIELDS);
+            if (in.has("slug") && !current.slug().equals(body.path("slug").asText())) {
+                in.error("slug", "cannot be changed");
+            }
+            String name = in.has("name") ? in.string("name", true, 200, null, null) : current.name();
+            String status = in.has("status")
+                    ? in.oneOf("status", true, Set.of("active", "suspended"), current.status()) : current.status();
+            Tenant.Plan plan = plan(in, current.plan());
+            in.validate();
+            Tenant next = new Tenant(current.id(), current.slug(), name, status, plan, current.rowVersion() + 1,
+                    current.createdAt(), OffsetDateTime.now());
+            if (!store.update(next, current.rowVersion())) {
+                throw io.tollgate.admin.http.Api.stale();
+            }
+            String action = !current.status().equals(status)
+                    ? ("suspended".equals(status) ? "tenant.suspend" : "tenant.activate") : "tenant.update";
+            return new Change<>(next, action, current.id(), "tenant", current.id().toString(),
+                    TenantViews.json(current), TenantViews.json(next));
+        });
+    }
+
+    public void delete(Caller caller, String slug, IntConsumer ifMatch) {
+        requirePlatformAdmin(caller.principal());
+        writer.write(caller, tx -> {
+            TenantStore store = new TenantStore(tx);
+            Tenant current = store.bySlugForUpdate(slug).orElseThrow(() -> notFound(slug));
+            ifMatch.accept(current.rowVersion());
+            if (!store.delete(current.id(), current.rowVersion())) {
+                throw io.tollgate.admin.http.Api.stale();
+            }
+            return new Change<>(current, "tenant.delete", current.id(), "tenant", current.id().toString(),
+                    TenantViews.json(current), null);
+        });
+    }
+
+    /** Reads the plan object, each field defaulting to {@code base}; merge-patch semantics on update. */
+    private static Tenant.Plan plan(Input in, Tenant.Plan base) {
+        Input p = in.nested("plan", PLAN_FIELDS);
+        if (p == null) {
+            return base;
+        }
+        Integer rate = p.has("rate_per_second") ? p.integer("rate_per_second", true, 1, 1_000_000) : (Integer) base.ratePerSecond();
+        Integer burst = p.has("burst") ? p.integer("burst", true, 1, 10_000_000) : (Integer) base.burst();
+        Long quota = p.has("quota") ? p.number("quota", false, 1, Long.MAX_VALUE / 2) : base.quota();
+        String period = p.has("quota_period")
+                ? p.oneOf("quota_period", true, Set.of("day", "month"), base.quotaPeriod()) : base.quotaPeriod();
+        if (rate == null || burst == null || period == null) {
+            return base;
+        }
+        return new Tenant.Plan(rate, burst, quota, period);
+    }
+
+    static void requirePlatformAdmin(Principal principal) {
+        if (!principal.isPlatformAdmin()) {
+            throw ProblemException.of(ProblemType.FORBIDDEN, "only platform admins manage tenants");
+        }
+    }
+
+    private static ProblemException notFound(String slug) {
+        return ProblemException.of(ProblemType.NOT_FOUND, "no tenant with slug '" + slug + "'");
+    }
+}

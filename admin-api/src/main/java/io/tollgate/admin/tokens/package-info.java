@@ -1,0 +1,2 @@
+/** Sign-in and operator automation tokens. */
+package io.tollgate.admin.tokens;

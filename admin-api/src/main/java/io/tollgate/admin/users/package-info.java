@@ -1,0 +1,2 @@
+/** Admin users and role grants. */
+package io.tollgate.admin.users;
