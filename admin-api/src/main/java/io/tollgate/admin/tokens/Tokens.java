@@ -144,10 +144,13 @@ public final class Tokens {
             TokenStore store = new TokenStore(tx);
             ApiToken current;
             try {
-                current = store.byId(UUID.fromString(id)).filter(t -> visible(caller.principal(), t))
+                current = store.byId(UUID.fromString(id))
                         .orElseThrow(() -> ProblemException.of(ProblemType.NOT_FOUND, "no such token"));
             } catch (IllegalArgumentException e) {
                 throw ProblemException.of(ProblemType.NOT_FOUND, "no such token");
+            }
+            if (!visible(caller.principal(), current)) {
+                throw ProblemException.of(ProblemType.FORBIDDEN, "your role does not allow revoking this token");
             }
             if (!store.revoke(current.id(), OffsetDateTime.now())) {
                 throw ProblemException.of(ProblemType.CONFLICT, "this token is already revoked");

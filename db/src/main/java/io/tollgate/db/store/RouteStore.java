@@ -79,7 +79,8 @@ public final class RouteStore {
      */
     public List<Route> sharingAPath(List<String> paths) {
         return dsl.selectFrom(ROUTES)
-                .where(DSL.condition("{0} ?| {1}", ROUTES.PATHS, DSL.val(paths.toArray(String[]::new))))
+                // jsonb_exists_any is the function behind the ?| operator, which JDBC would read as a placeholder.
+                .where(DSL.condition("jsonb_exists_any({0}, {1})", ROUTES.PATHS, DSL.val(paths.toArray(String[]::new))))
                 .fetch(RouteStore::map);
     }
 

@@ -1,0 +1,181 @@
+package io.tollgate.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.tollgate.admin.AdminFixture.json;
+import static io.tollgate.admin.AdminFixture.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Services, routes and API keys over HTTP, as a tenant admin scripts them. */
+class TenantResourcesApiTest {
+    private final AdminFixture admin = AdminFixture.get();
+
+    @Test
+    void tenantAdminScriptsServiceRouteAndKey() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        var svc = admin.post("/tenants/" + slug + "/services", token, json("name", "orders", "language", "go",
+                "protocol", "http1", "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080", "weight", 3),
+                        Map.of("url", "http://10.0.0.2:8080")}, "connect_timeout_ms", 500, "read_timeout_ms", 5000,
+                "retries", 1));
+        assertThat(svc.status()).isEqualTo(201);
+        assertThat(svc.json().get("targets").get(1).get("weight").asInt()).isEqualTo(1);
+
+        String path = "/" + unique("orders");
+        var route = admin.post("/tenants/" + slug + "/routes", token, json("name", "orders-api", "service", "orders",
+                "hosts", new String[]{"API.example.com"}, "paths", new String[]{path}, "methods", new String[]{"get", "POST"},
+                "strip_prefix", true, "auth", "api-key"));
+        assertThat(route.status()).isEqualTo(201);
+        assertThat(route.json().get("service_id").asText()).isEqualTo(svc.json().get("id").asText());
+        assertThat(route.json().get("hosts").get(0).asText()).isEqualTo("api.example.com");
+        assertThat(route.json().get("methods").toString()).isEqualTo("[\"GET\",\"POST\"]");
+
+        var key = admin.post("/tenants/" + slug + "/api-keys", token, json("name", "mobile",
+                "allowed_routes", new String[]{"orders-api"}));
+        assertThat(key.status()).isEqualTo(201);
+        String full = key.json().get("key").asText();
+        assertThat(full).startsWith("tg_" + key.json().get("public_id").asText() + "_");
+        assertThat(key.json().get("allowed_routes").get(0).asText()).isEqualTo(route.json().get("id").asText());
+
+        String keyPath = "/tenants/" + slug + "/api-keys/" + key.json().get("id").asText();
+        var fetched = admin.get(keyPath, token);
+        assertThat(fetched.body()).doesNotContain(full.substring(full.lastIndexOf('_') + 1));
+        assertThat(fetched.json().has("key")).isFalse();
+        assertThat(admin.get("/tenants/" + slug + "/api-keys", token).body())
+                .doesNotContain(full.substring(full.lastIndexOf('_') + 1));
+
+        assertThat(admin.delete(keyPath, token).status()).isEqualTo(204);
+        assertThat(admin.get(keyPath, token).json().get("status").asText()).isEqualTo("revoked");
+        assertThat(admin.delete(keyPath, token).status()).isEqualTo(409);
+
+        var svcPath = "/tenants/" + slug + "/services/orders";
+        assertThat(admin.delete(svcPath, token).status()).as("service with routes").isEqualTo(409);
+        assertThat(admin.delete("/tenants/" + slug + "/routes/orders-api", token).status()).isEqualTo(204);
+        assertThat(admin.delete(svcPath, token).status()).isEqualTo(204);
+    }
+
+    @Test
+    void serviceValidationNamesTheField() {
+        String slug = admin.tenant();
+        var r = admin.post("/tenants/" + slug + "/services", admin.rootToken(), json("name", "x", "language", "java",
+                "targets", new Object[]{Map.of("url", "ftp://nope", "weight", -1)}, "read_timeout_ms", "slow"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("errors").findValuesAsText("field"))
+                .contains("language", "targets[0].url", "targets[0].weight", "read_timeout_ms");
+    }
+
+    @Test
+    void routeValidationNamesTheField() {
+        String slug = admin.tenant();
+        var r = admin.post("/tenants/" + slug + "/routes", admin.rootToken(), json("name", "r", "service", "missing",
+                "paths", new String[]{"no-slash"}, "methods", new String[]{"FETCH"}, "auth", "magic"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("errors").findValuesAsText("field"))
+                .contains("service", "paths[0]", "methods[0]", "auth");
+    }
+
+    @Test
+    void overlappingRoutesConflictWithinAndAcrossTenants() {
+        String a = admin.tenant();
+        String b = admin.tenant();
+        JsonNode route = admin.serviceAndRoute(admin.rootToken(), a);
+        String path = route.get("paths").get(0).asText();
+        admin.post("/tenants/" + a + "/services", admin.rootToken(), json("name", "s2",
+                "targets", new Object[]{Map.of("url", "http://127.0.0.1:9")}));
+        var same = admin.post("/tenants/" + a + "/routes", admin.rootToken(), json("name", "dup", "service", "s2",
+                "paths", new String[]{path}));
+        assertThat(same.status()).isEqualTo(409);
+        admin.post("/tenants/" + b + "/services", admin.rootToken(), json("name", "s2",
+                "targets", new Object[]{Map.of("url", "http://127.0.0.1:9")}));
+        var other = admin.post("/tenants/" + b + "/routes", admin.rootToken(), json("name", "dup", "service", "s2",
+                "paths", new String[]{path}, "methods", new String[]{"GET"}));
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.json().get("detail").asText()).doesNotContain(a).doesNotContain(route.get("name").asText());
+        var otherMethod = admin.post("/tenants/" + b + "/routes", admin.rootToken(), json("name", "post-only",
+                "service", "s2", "paths", new String[]{path}, "methods", new String[]{"POST"}));
+        assertThat(otherMethod.status()).isEqualTo(201);
+    }
+
+    @Test
+    void keyCreateReplayNeverShowsTheKeyAgain() {
+        String slug = admin.tenant();
+        var body = json("name", "ci");
+        var first = admin.call("POST", "/tenants/" + slug + "/api-keys", admin.rootToken(), body,
+                Map.of("Idempotency-Key", "key-once"));
+        var replay = admin.call("POST", "/tenants/" + slug + "/api-keys", admin.rootToken(), body,
+                Map.of("Idempotency-Key", "key-once"));
+        assertThat(first.json().get("key").asText()).startsWith("tg_");
+        assertThat(replay.status()).isEqualTo(201);
+        assertThat(replay.json().get("id")).isEqualTo(first.json().get("id"));
+        assertThat(replay.json().get("key").isNull()).isTrue();
+        assertThat(admin.get("/tenants/" + slug + "/api-keys", admin.rootToken()).json().get("items")).hasSize(1);
+    }
+
+    @Test
+    void keyUpdateHonoursIfMatch() {
+        String slug = admin.tenant();
+        var key = admin.post("/tenants/" + slug + "/api-keys", admin.rootToken(), json("name", "k"));
+        String path = "/tenants/" + slug + "/api-keys/" + key.json().get("id").asText();
+        var ok = admin.call("PATCH", path, admin.rootToken(), json("name", "renamed", "expires_at",
+                "2099-01-01T00:00:00Z", "rate_per_second", 5), Map.of("If-Match", key.header("ETag")));
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().get("rate_per_second").asInt()).isEqualTo(5);
+        var stale = admin.call("PATCH", path, admin.rootToken(), json("name", "again"),
+                Map.of("If-Match", key.header("ETag")));
+        assertThat(stale.status()).isEqualTo(412);
+    }
+
+    @Test
+    void usersAndGrantsAreManagedByPlatformAdmins() {
+        String slug = admin.tenant();
+        String email = unique("ops") + "@tollgate.test";
+        var created = admin.post("/users", admin.rootToken(), json("email", email, "password", "long-enough-pass",
+                "grants", new Object[]{Map.of("role", "auditor", "tenant", slug)}));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body()).doesNotContain("long-enough-pass").doesNotContain("pbkdf2");
+        String path = "/users/" + created.json().get("id").asText();
+        var promoted = admin.call("PATCH", path, admin.rootToken(), json("grants", new Object[]{
+                Map.of("role", "tenant-admin", "tenant", slug)}), Map.of("If-Match", created.header("ETag")));
+        assertThat(promoted.status()).isEqualTo(200);
+        assertThat(promoted.json().at("/grants/0/role").asText()).isEqualTo("tenant-admin");
+        String token = admin.signIn(email, "long-enough-pass");
+        assertThat(admin.post("/tenants/" + slug + "/api-keys", token, json("name", "mine")).status()).isEqualTo(201);
+        var weak = admin.post("/users", admin.rootToken(), json("email", unique("w") + "@x.io", "password", "short"));
+        assertThat(weak.status()).isEqualTo(400);
+        assertThat(weak.json().at("/errors/0/field").asText()).isEqualTo("password");
+        assertThat(admin.delete(path, admin.rootToken()).status()).isEqualTo(204);
+        assertThat(admin.get("/tenants/" + slug, token).status()).isEqualTo(401);
+    }
+
+    @Test
+    void automationTokensAreShownOnceAndCanBeRevoked() {
+        String slug = admin.tenant();
+        var created = admin.post("/tokens", admin.rootToken(), json("name", "ci", "role", "tenant-admin",
+                "tenant", slug, "expires_in", 3600));
+        assertThat(created.status()).isEqualTo(201);
+        String token = created.json().get("token").asText();
+        assertThat(admin.get("/tenants/" + slug + "/services", token).status()).isEqualTo(200);
+        assertThat(admin.get("/tokens", admin.rootToken()).body()).doesNotContain(token);
+        assertThat(admin.delete("/tokens/" + created.json().get("id").asText(), admin.rootToken()).status())
+                .isEqualTo(204);
+        var refused = admin.get("/tenants/" + slug + "/services", token);
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.header("WWW-Authenticate")).startsWith("Bearer");
+    }
+
+    @Test
+    void wrongPasswordIsRefusedAndThrottled() {
+        String email = unique("victim") + "@tollgate.test";
+        admin.post("/users", admin.rootToken(), json("email", email, "password", "correct-horse-battery"));
+        for (int i = 0; i < 5; i++) {
+            assertThat(admin.post("/auth/token", null, json("email", email, "password", "wrong-" + i)).status())
+                    .isEqualTo(401);
+        }
+        var throttled = admin.post("/auth/token", null, json("email", email, "password", "correct-horse-battery"));
+        assertThat(throttled.status()).isEqualTo(429);
+        assertThat(throttled.header("Retry-After")).isNotBlank();
+    }
+}
