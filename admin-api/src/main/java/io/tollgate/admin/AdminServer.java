@@ -9,6 +9,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.admin.audit.AuditResource;
+import io.tollgate.admin.audit.AuditTrail;
 import io.tollgate.admin.http.Api;
 import io.tollgate.admin.keys.KeyResource;
 import io.tollgate.admin.nodes.NodeResource;
@@ -31,6 +32,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 
 /**
@@ -42,10 +47,12 @@ public final class AdminServer {
 
     private final WebServer server;
     private final Database db;
+    private final ScheduledExecutorService retention;
 
-    private AdminServer(WebServer server, Database db) {
+    private AdminServer(WebServer server, Database db, ScheduledExecutorService retention) {
         this.server = server;
         this.db = db;
+        this.retention = retention;
     }
 
     public static AdminServer start(Settings settings) {
@@ -66,7 +73,7 @@ public final class AdminServer {
                     .build()
                     .start();
             LOG.log(System.Logger.Level.INFO, "admin API listening on port {0}", server.port());
-            return new AdminServer(server, db);
+            return new AdminServer(server, db, scheduleRetention(settings, db));
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -78,8 +85,30 @@ public final class AdminServer {
     }
 
     public void stop() {
+        if (retention != null) {
+            retention.shutdownNow();
+        }
         server.stop();
         db.close();
+    }
+
+    /** With TOLLGATE_AUDIT_RETENTION_DAYS set, prunes older audit events hourly, leaving a checkpoint. */
+    private static ScheduledExecutorService scheduleRetention(Settings settings, Database db) {
+        if (settings.auditRetentionDays() <= 0) {
+            return null;
+        }
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofVirtual().name("audit-retention").factory());
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                AuditTrail.prune(db, OffsetDateTime.now().minusDays(settings.auditRetentionDays()))
+                        .ifPresent(c -> LOG.log(System.Logger.Level.INFO, "audit retention: pruned through event {0}",
+                                c.targetId()));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "audit retention run failed; will retry", e);
+            }
+        }, 1, 3600, TimeUnit.SECONDS);
+        return executor;
     }
 
     private static void bootstrap(AdminContext ctx) {

@@ -1,67 +1,48 @@
 package io.tollgate.admin.audit;
 
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.admin.AdminContext;
-import io.tollgate.admin.auth.Principal;
+import io.tollgate.admin.change.Caller;
 import io.tollgate.admin.http.Api;
 import io.tollgate.admin.http.Input;
 import io.tollgate.admin.http.Page;
-import io.tollgate.common.problem.ProblemException;
-import io.tollgate.common.problem.ProblemType;
-import io.tollgate.db.model.AuditEvent;
-import io.tollgate.db.model.Tenant;
-import io.tollgate.db.store.AuditStore;
-import io.tollgate.db.store.TenantStore;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.List;
-import java.util.UUID;
 
 /**
- * {@code GET /audit-events}: the trail, filtered by time range, tenant, actor, action and target, oldest first
- * with a cursor. An auditor of one tenant sees only that tenant's events.
+ * {@code /audit-events}: the list (filters and cursor), {@code /export} (CSV or NDJSON, streamed) and
+ * {@code /verify} (the chain recomputed). An auditor of one tenant sees only that tenant's events.
  */
 public final class AuditResource implements HttpService {
     private final AdminContext ctx;
+    private final AuditTrail trail;
 
     public AuditResource(AdminContext ctx) {
         this.ctx = ctx;
+        this.trail = new AuditTrail(ctx.db(), ctx.writer());
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/audit-events", this::list);
+        rules.get("/audit-events", this::list)
+                .get("/audit-events/export", this::export)
+                .get("/audit-events/verify", this::verify);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        Principal principal = ctx.caller(req).principal();
-        if (!principal.isAuditor()) {
-            throw ProblemException.of(ProblemType.FORBIDDEN, "only auditors and platform admins read the audit trail");
-        }
-        var q = req.query();
-        UUID tenantId = null;
-        if (q.contains("tenant") && !q.get("tenant").isEmpty()) {
-            Tenant tenant = new TenantStore(ctx.db().dsl()).bySlug(q.get("tenant")).orElse(null);
-            if (tenant == null || !principal.audits(tenant.id())) {
-                if (!principal.audits(null)) {
-                    throw ProblemException.of(ProblemType.FORBIDDEN, "you may not read this tenant's audit trail");
-                }
-                throw Input.fieldError("tenant", "no tenant with slug '" + q.get("tenant") + "'");
-            }
-            tenantId = tenant.id();
-        } else if (!principal.audits(null)) {
-            // A tenant-scoped auditor always reads their own tenant only.
-            List<UUID> own = principal.grants().stream().filter(g -> g.tenantId() != null
-                    && g.role().equals(Principal.AUDITOR)).map(Principal.Grant::tenantId).toList();
-            if (own.size() != 1) {
-                throw Input.fieldError("tenant", "name the tenant whose trail you want");
-            }
-            tenantId = own.getFirst();
-        }
+        var principal = ctx.caller(req).principal();
         Page page = Page.of(req);
         Long afterId = null;
         if (page.after() != null) {
@@ -71,10 +52,38 @@ public final class AuditResource implements HttpService {
                 throw Input.fieldError("cursor", "is not a cursor this API returned");
             }
         }
-        var filter = new AuditStore.Filter(tenantId, time(req, "from"), time(req, "to"), text(req, "actor"),
-                text(req, "action"), text(req, "target"));
-        List<AuditEvent> rows = new AuditStore(ctx.db().dsl()).page(filter, afterId, page.fetchSize());
+        var rows = trail.page(principal, query(req), afterId, page.fetchSize());
         Api.ok(res, page.render(rows, AuditViews::json, e -> Long.toString(e.id())));
+    }
+
+    private void export(ServerRequest req, ServerResponse res) {
+        Caller caller = ctx.caller(req);
+        AuditFormats.Format format = AuditFormats.Format.parse(text(req, "format"));
+        if (format == null) {
+            throw Input.fieldError("format", "must be csv or ndjson");
+        }
+        AuditTrail.Query q = query(req);
+        trail.scope(caller.principal(), q);
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, format.mediaType());
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"tollgate-audit." + format.extension() + "\"");
+        try (Writer out = new BufferedWriter(new OutputStreamWriter(res.outputStream(), StandardCharsets.UTF_8), 64 * 1024)) {
+            trail.export(caller, q, format, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void verify(ServerRequest req, ServerResponse res) {
+        var principal = ctx.caller(req).principal();
+        var result = trail.verify(principal, time(req, "from"), time(req, "to"));
+        Api.ok(res, AuditTrail.json(result));
+    }
+
+    private static AuditTrail.Query query(ServerRequest req) {
+        return new AuditTrail.Query(text(req, "tenant"), time(req, "from"), time(req, "to"), text(req, "actor"),
+                text(req, "action"), text(req, "target"));
     }
 
     private static String text(ServerRequest req, String name) {

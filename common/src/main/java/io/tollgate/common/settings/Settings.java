@@ -28,7 +28,10 @@ public record Settings(
         Optional<String> nodeId,
         Optional<String> snapshotFile,
         Optional<String> redisUrl,
-        int passwordIterations) {
+        int passwordIterations,
+        int auditRetentionDays,
+        String clientIpMode,
+        Optional<String> clientIpKey) {
 
     public static final String DEFAULT_DB_URL = "jdbc:postgresql://127.0.0.1:5432/tollgate";
 
@@ -57,7 +60,10 @@ public record Settings(
                 r.optional("TOLLGATE_NODE_ID"),
                 r.optional("TOLLGATE_SNAPSHOT_FILE"),
                 r.optional("TOLLGATE_REDIS_URL"),
-                r.integer("TOLLGATE_PASSWORD_ITERATIONS", 210_000));
+                r.integer("TOLLGATE_PASSWORD_ITERATIONS", 210_000),
+                r.integer("TOLLGATE_AUDIT_RETENTION_DAYS", 0),
+                r.string("TOLLGATE_CLIENT_IP_MODE", "full"),
+                r.optional("TOLLGATE_CLIENT_IP_KEY"));
     }
 
     private record Reader(Map<String, String> env) {

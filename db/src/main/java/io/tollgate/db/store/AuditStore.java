@@ -2,13 +2,17 @@ package io.tollgate.db.store;
 
 import io.tollgate.db.jooq.tables.records.AuditEventsRecord;
 import io.tollgate.db.model.AuditEvent;
+import io.tollgate.db.Database;
 import org.jooq.Condition;
+import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.UUID;
 
 import static io.tollgate.db.jooq.Tables.AUDIT_EVENTS;
@@ -16,6 +20,8 @@ import static io.tollgate.db.jooq.Tables.AUDIT_EVENTS;
 /** Appends to and reads the audit trail. Appends are chained under a lock held to commit. */
 public final class AuditStore {
     private static final long AUDIT_APPEND_LOCK = 0x746f6c6c_61756469L;
+    /** The action of the event a retention run appends; its after-state holds {@code hash_at_cut}. */
+    public static final String CHECKPOINT_ACTION = "audit.checkpoint";
 
     private final DSLContext dsl;
 
@@ -31,9 +37,9 @@ public final class AuditStore {
         dsl.select(DSL.function("pg_advisory_xact_lock", Object.class, DSL.val(AUDIT_APPEND_LOCK))).fetch();
         String prev = dsl.select(AUDIT_EVENTS.HASH).from(AUDIT_EVENTS).orderBy(AUDIT_EVENTS.ID.desc()).limit(1)
                 .fetchOptional(AUDIT_EVENTS.HASH).orElse(AuditChain.GENESIS);
-        // PostgreSQL keeps microseconds; hash exactly what is stored.
-        OffsetDateTime at = (e.occurredAt() == null ? OffsetDateTime.now() : e.occurredAt())
-                .truncatedTo(ChronoUnit.MICROS);
+        // Stamped under the lock, so time order is chain order and a time range is a contiguous run of the
+        // chain. PostgreSQL keeps microseconds; hash exactly what is stored.
+        OffsetDateTime at = OffsetDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         AuditEvent stamped = new AuditEvent(null, at, e.actorType(), e.actorId(), e.actorName(), e.tenantId(),
                 e.action(), e.targetType(), e.targetId(), e.before(), e.after(), e.clientIp(), e.requestId(), prev,
                 null);
@@ -59,8 +65,84 @@ public final class AuditStore {
                 e.targetType(), e.targetId(), e.before(), e.after(), e.clientIp(), e.requestId(), prev, hash);
     }
 
-    /** A filtered page, newest last. {@code tenantScope} non-null limits the result to that tenant. */
+    /** A filtered page, oldest first. A non-null {@code filter.tenantId()} limits the result to that tenant. */
     public List<AuditEvent> page(Filter filter, Long afterId, int limit) {
+        Condition where = where(filter);
+        if (afterId != null) {
+            where = where.and(AUDIT_EVENTS.ID.gt(afterId));
+        }
+        return dsl.selectFrom(AUDIT_EVENTS).where(where).orderBy(AUDIT_EVENTS.ID).limit(limit).fetch(AuditStore::map);
+    }
+
+    /**
+     * Hands every matching event, oldest first, to {@code sink} through a server-side cursor, so memory stays
+     * constant however many rows match. Runs in its own read-only transaction (a PostgreSQL cursor needs one).
+     */
+    public static long stream(Database db, Filter filter, Consumer<AuditEvent> sink) {
+        return db.transaction(cfg -> {
+            DSLContext tx = DSL.using(cfg);
+            tx.execute("set transaction read only");
+            long n = 0;
+            try (Cursor<AuditEventsRecord> cursor = tx.selectFrom(AUDIT_EVENTS).where(where(filter))
+                    .orderBy(AUDIT_EVENTS.ID).fetchSize(2000).fetchLazy()) {
+                for (AuditEventsRecord r : cursor) {
+                    sink.accept(map(r));
+                    n++;
+                }
+            }
+            return n;
+        });
+    }
+
+    /** The id of the first event matching {@code filter}, if any. */
+    public Optional<Long> firstId(Filter filter) {
+        return dsl.select(DSL.min(AUDIT_EVENTS.ID)).from(AUDIT_EVENTS).where(where(filter))
+                .fetchOptional(0, Long.class);
+    }
+
+    /** The hash of the last event before {@code id}, or empty when there is none. */
+    public Optional<String> hashBefore(long id) {
+        return dsl.select(AUDIT_EVENTS.HASH).from(AUDIT_EVENTS).where(AUDIT_EVENTS.ID.lt(id))
+                .orderBy(AUDIT_EVENTS.ID.desc()).limit(1).fetchOptional(AUDIT_EVENTS.HASH);
+    }
+
+    /** The newest retention checkpoint, if any: where the remaining chain starts. */
+    public Optional<AuditEvent> latestCheckpoint() {
+        return dsl.selectFrom(AUDIT_EVENTS).where(AUDIT_EVENTS.ACTION.eq(CHECKPOINT_ACTION))
+                .orderBy(AUDIT_EVENTS.ID.desc()).limit(1).fetchOptional(AuditStore::map);
+    }
+
+    /** The first event still stored. */
+    public Optional<AuditEvent> first() {
+        return dsl.selectFrom(AUDIT_EVENTS).orderBy(AUDIT_EVENTS.ID).limit(1).fetchOptional(AuditStore::map);
+    }
+
+    /**
+     * Deletes events older than {@code cutoff} and appends a checkpoint event recording the hash at the cut, in
+     * the caller's transaction. Returns the checkpoint, or empty when nothing was old enough.
+     */
+    public Optional<AuditEvent> prune(OffsetDateTime cutoff) {
+        dsl.select(DSL.function("pg_advisory_xact_lock", Object.class, DSL.val(AUDIT_APPEND_LOCK))).fetch();
+        var last = dsl.select(AUDIT_EVENTS.ID, AUDIT_EVENTS.HASH).from(AUDIT_EVENTS)
+                .where(AUDIT_EVENTS.OCCURRED_AT.lt(cutoff)).orderBy(AUDIT_EVENTS.ID.desc()).limit(1).fetchOptional();
+        if (last.isEmpty()) {
+            return Optional.empty();
+        }
+        long throughId = last.get().value1();
+        String hashAtCut = last.get().value2();
+        dsl.execute("set local tollgate.audit_prune = 'on'");
+        int deleted = dsl.deleteFrom(AUDIT_EVENTS).where(AUDIT_EVENTS.ID.le(throughId)).execute();
+        dsl.execute("set local tollgate.audit_prune = 'off'");
+        var after = io.tollgate.common.json.Json.mapper().createObjectNode()
+                .put("pruned_through_id", throughId)
+                .put("hash_at_cut", hashAtCut)
+                .put("cutoff", cutoff.toInstant().toString())
+                .put("pruned_events", deleted);
+        return Optional.of(append(new AuditEvent(null, null, "system", null, "retention", null, CHECKPOINT_ACTION,
+                "audit-trail", Long.toString(throughId), null, after, null, null, null, null)));
+    }
+
+    private static Condition where(Filter filter) {
         Condition where = DSL.noCondition();
         if (filter.tenantId() != null) {
             where = where.and(AUDIT_EVENTS.TENANT_ID.eq(filter.tenantId()));
@@ -80,10 +162,7 @@ public final class AuditStore {
         if (filter.targetId() != null) {
             where = where.and(AUDIT_EVENTS.TARGET_ID.eq(filter.targetId()));
         }
-        if (afterId != null) {
-            where = where.and(AUDIT_EVENTS.ID.gt(afterId));
-        }
-        return dsl.selectFrom(AUDIT_EVENTS).where(where).orderBy(AUDIT_EVENTS.ID).limit(limit).fetch(AuditStore::map);
+        return where;
     }
 
     public record Filter(UUID tenantId, OffsetDateTime from, OffsetDateTime to, String actor, String action,

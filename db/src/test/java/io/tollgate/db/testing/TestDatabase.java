@@ -53,6 +53,21 @@ public final class TestDatabase {
         return env;
     }
 
+    /**
+     * Settings of another new, migrated database, for tests that must damage what they work on (tampering with
+     * the audit chain) without disturbing the shared one. Dropped at exit.
+     */
+    public static Settings fresh() {
+        String name = "tollgate_test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        execute("create database " + name);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> execute("drop database if exists " + name + " with (force)")));
+        Map<String, String> values = new HashMap<>(environment());
+        values.put("TOLLGATE_DB_URL", SERVER + name);
+        Settings settings = Settings.from(values);
+        Database.migrate(settings);
+        return settings;
+    }
+
     /** Runs one statement as the server's superuser on the maintenance database. */
     public static void execute(String sql) {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", USER, PASSWORD);

@@ -1,0 +1,2 @@
+/** Privacy of what Tollgate records about clients. */
+package io.tollgate.common.privacy;
