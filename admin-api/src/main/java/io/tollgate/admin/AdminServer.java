@@ -37,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The admin process: the REST API under {@code /api/v1} (and, later, the console at {@code /}) over one
@@ -56,6 +57,15 @@ public final class AdminServer {
     }
 
     public static AdminServer start(Settings settings) {
+        return start(settings, ctx -> List.of());
+    }
+
+    /**
+     * Starts the admin with more HTTP services beside the REST API: the console registers itself this way, so
+     * it shares this process's context (database pool, RBAC, audit) without admin-api depending on it.
+     * Extensions are registered at {@code /} after the API, so {@code /api/v1} always wins.
+     */
+    public static AdminServer start(Settings settings, Function<AdminContext, List<HttpService>> extensions) {
         if (settings.migrateOnStart()) {
             var result = Database.migrate(settings);
             LOG.log(System.Logger.Level.INFO, "database migrated to version {0} ({1} migrations applied)",
@@ -69,7 +79,10 @@ public final class AdminServer {
                     .host(settings.bindHost())
                     .port(settings.adminPort())
                     .maxPayloadSize(Api.MAX_BODY_BYTES * 2L)
-                    .routing(routing -> routing(routing, ctx))
+                    .routing(routing -> {
+                        routing(routing, ctx);
+                        extensions.apply(ctx).forEach(extension -> routing.register("/", extension));
+                    })
                     .build()
                     .start();
             LOG.log(System.Logger.Level.INFO, "admin API listening on port {0}", server.port());
