@@ -96,6 +96,18 @@ class AuditTamperTest {
         assertThat(result.checked()).isEqualTo(5);
     }
 
+    @Test
+    void batchedAppendsChainInOrderAndVerify() {
+        var batch = java.util.stream.IntStream.range(20, 25).mapToObj(n -> new AuditEvent(null, null, "system", null,
+                "gateway", null, "gateway.denied", "route", "r" + n, null,
+                io.tollgate.common.json.Json.mapper().createObjectNode().put("n", n), null, null, null, null)).toList();
+        int written = db.transaction(cfg -> new AuditStore(DSL.using(cfg)).appendAll(batch));
+        assertThat(written).isEqualTo(5);
+        AuditVerifier.Result result = AuditTrail.verify(db, null, null);
+        assertThat(result.ok()).as(result.toString()).isTrue();
+        assertThat(result.checked()).isEqualTo(15);
+    }
+
     private long append(String action, int n) {
         return db.transaction(cfg -> new AuditStore(DSL.using(cfg)).append(new AuditEvent(null, null, "system", null,
                 "test", null, action, "tenant", "t" + n, null,

@@ -38,6 +38,7 @@ public final class AuditCli {
                    tollgate audit verify [--from T] [--to T]
                    tollgate audit verify --file EXPORT.ndjson [--no-links]
                    tollgate audit prune --older-than-days N
+                   tollgate audit seed --events N   (benchmarks only; needs TOLLGATE_ALLOW_AUDIT_SEED=yes)
             T is an RFC 3339 time such as 2030-01-31T00:00:00Z. --no-links checks each event's own hash only
             (for a tenant-filtered export, whose neighbours are not in the file).""";
 
@@ -58,6 +59,7 @@ public final class AuditCli {
                 case "export" -> export(settings, opts, out, err);
                 case "verify" -> opts.containsKey("file") ? verifyFile(opts, out, err) : verifyDb(settings, opts, out);
                 case "prune" -> prune(settings, opts, out, err);
+                case "seed" -> seed(settings, opts, err);
                 default -> {
                     err.println("unknown audit command '" + args[0] + "'\n" + USAGE);
                     yield 2;
@@ -135,9 +137,43 @@ public final class AuditCli {
         }
     }
 
+    /**
+     * Appends N synthetic events (benchmark data) in batches of 5,000, each batch one transaction. Guarded by an
+     * explicit environment switch: synthetic events in a real trail would be noise an auditor must explain.
+     */
+    private static int seed(Settings settings, Map<String, String> opts, PrintStream err) {
+        if (!"yes".equals(System.getenv("TOLLGATE_ALLOW_AUDIT_SEED"))) {
+            throw new IllegalArgumentException("audit seed writes synthetic events; set TOLLGATE_ALLOW_AUDIT_SEED=yes "
+                    + "and use it only on a benchmark database");
+        }
+        String events = opts.get("events");
+        if (events == null || !events.matches("[0-9]{1,9}")) {
+            throw new IllegalArgumentException("--events must be a whole number");
+        }
+        long total = Long.parseLong(events);
+        try (Database db = Database.open(settings, "tollgate-audit-seed")) {
+            long written = 0;
+            while (written < total) {
+                int batch = (int) Math.min(5_000, total - written);
+                java.util.List<io.tollgate.db.model.AuditEvent> rows = new java.util.ArrayList<>(batch);
+                for (int i = 0; i < batch; i++) {
+                    long n = written + i;
+                    rows.add(new io.tollgate.db.model.AuditEvent(null, null, "system", null, "bench-seed", null,
+                            "bench.synthetic", "route", "route-" + (n % 1000), null,
+                            Json.mapper().createObjectNode().put("n", n).put("note", "synthetic, for benchmarks"),
+                            "10.0." + (n % 250) + ".1", "seed-" + n, null, null));
+                }
+                db.transaction(cfg -> new AuditStore(org.jooq.impl.DSL.using(cfg)).appendAll(rows));
+                written += batch;
+            }
+            err.println("seeded " + written + " events");
+            return 0;
+        }
+    }
+
     private static Map<String, String> options(String[] args, PrintStream err) {
         Set<String> flags = Set.of("no-links");
-        Set<String> valued = Set.of("from", "to", "tenant", "format", "out", "file", "older-than-days");
+        Set<String> valued = Set.of("from", "to", "tenant", "format", "out", "file", "older-than-days", "events");
         Map<String, String> opts = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
