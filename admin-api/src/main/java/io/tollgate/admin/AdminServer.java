@@ -78,7 +78,8 @@ public final class AdminServer {
             WebServer server = WebServer.builder()
                     .host(settings.bindHost())
                     .port(settings.adminPort())
-                    .maxPayloadSize(Api.MAX_BODY_BYTES * 2L)
+                    // Above the API's own 1 MiB check, so bodies up to 16 MiB get a problem+json 413 from it.
+                    .maxPayloadSize(Api.MAX_BODY_BYTES * 16L)
                     .routing(routing -> {
                         routing(routing, ctx);
                         extensions.apply(ctx).forEach(extension -> routing.register("/", extension));

@@ -73,6 +73,7 @@ class OpenApiContractTest {
             "POST /auth/token",
             "POST /tokens",
             "GET /tokens",
+            "GET /tokens/{id}",
             "DELETE /tokens/{id}",
             // TenantResource
             "POST /tenants",
@@ -108,6 +109,8 @@ class OpenApiContractTest {
             "GET /nodes",
             // AuditResource
             "GET /audit-events",
+            "GET /audit-events/export",
+            "GET /audit-events/verify",
             // AdminServer.meta
             "GET /health",
             "GET /openapi.yaml");
@@ -251,6 +254,7 @@ class OpenApiContractTest {
             w.token();
             return Call.query(Map.of(), "limit=5");
         });
+        h.put("GET /tokens/{id}", w -> Call.of(Map.of("id", w.token().get("id").asText()), null));
         h.put("DELETE /tokens/{id}", w -> Call.of(Map.of("id", w.token().get("id").asText()), null));
 
         h.put("POST /tenants", w -> Call.of(Map.of(), json("slug", unique("new"), "name", "New tenant",
@@ -329,6 +333,11 @@ class OpenApiContractTest {
             return Call.query(Map.of(), "tenant=" + w.slug + "&from=2000-01-01T00:00:00Z&to="
                     + Instant.now().plus(1, ChronoUnit.DAYS) + "&action=service.create&limit=10");
         });
+        h.put("GET /audit-events/export", w -> {
+            w.service();
+            return Call.query(Map.of(), "tenant=" + w.slug + "&format=csv&action=service.create");
+        });
+        h.put("GET /audit-events/verify", w -> Call.query(Map.of(), "from=2000-01-01T00:00:00Z"));
         h.put("GET /health", w -> Call.of(Map.of(), null));
         h.put("GET /openapi.yaml", w -> Call.of(Map.of(), null));
         return h;

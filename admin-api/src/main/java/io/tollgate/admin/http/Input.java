@@ -61,6 +61,11 @@ public final class Input {
         return node.has(field);
     }
 
+    /** The field is present and JSON null. */
+    public boolean nullValue(String field) {
+        return node.has(field) && node.get(field).isNull();
+    }
+
     public void error(String field, String message) {
         errors.add(new Problem.FieldError(prefix + field, message));
     }

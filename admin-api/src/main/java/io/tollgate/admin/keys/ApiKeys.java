@@ -77,6 +77,9 @@ public final class ApiKeys {
             ApiKeyStore store = new ApiKeyStore(tx);
             ApiKey current = find(store, tenant.id(), id).orElseThrow(ApiKeys::notFound);
             ifMatch.accept(current.rowVersion());
+            if (current.revokedAt() != null) {
+                throw ProblemException.of(ProblemType.CONFLICT, "this key is revoked; create a new one");
+            }
             ApiKey read = read(tx, Input.of(body, FIELDS), current, false);
             ApiKey next = withVersion(read, current.revokedAt(), current.rowVersion() + 1);
             if (!store.update(next, current.rowVersion())) {
@@ -139,8 +142,8 @@ public final class ApiKeys {
         Integer burst = in.has("burst") ? in.integer("burst", false, 1, 10_000_000) : base.burst();
         Long quota = in.has("quota") ? in.number("quota", false, 1, Long.MAX_VALUE / 2) : base.quota();
         OffsetDateTime expires = in.has("expires_at") ? in.instant("expires_at") : base.expiresAt();
-        if (creating && expires != null && !expires.isAfter(OffsetDateTime.now())) {
-            in.error("expires_at", "must be in the future");
+        if (in.has("expires_at") && expires != null && !expires.isAfter(OffsetDateTime.now())) {
+            in.error("expires_at", "must be in the future (revoke the key to stop it now)");
         }
         in.validate();
         return new ApiKey(base.id(), base.tenantId(), name, base.publicId(), base.secretSha256(), allowed, rate, burst,

@@ -57,11 +57,12 @@ public final class Tenants {
     }
 
     public List<Tenant> page(Principal principal, java.util.UUID after, int limit) {
-        List<Tenant> rows = new TenantStore(db.dsl()).page(after, limit);
+        TenantStore store = new TenantStore(db.dsl());
         if (principal.readsAllTenants()) {
-            return rows;
+            return store.page(after, limit);
         }
-        return rows.stream().filter(t -> principal.reads(t.id())).toList();
+        return store.page(principal.grants().stream().map(Principal.Grant::tenantId)
+                .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()), after, limit);
     }
 
     public Tenant get(Principal principal, String slug) {
@@ -111,6 +112,9 @@ public final class Tenants {
 
     /** Reads the plan object, each field defaulting to {@code base}; merge-patch semantics on update. */
     private static Tenant.Plan plan(Input in, Tenant.Plan base) {
+        if (in.has("plan") && in.nullValue("plan")) {
+            in.error("plan", "must be an object; leave it out to keep the current plan");
+        }
         Input p = in.nested("plan", PLAN_FIELDS);
         if (p == null) {
             return base;

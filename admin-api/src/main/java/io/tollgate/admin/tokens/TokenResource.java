@@ -27,6 +27,7 @@ public final class TokenResource implements HttpService {
         rules.post("/auth/token", this::signIn)
                 .post("/tokens", this::create)
                 .get("/tokens", this::list)
+                .get("/tokens/{id}", this::get)
                 .delete("/tokens/{id}", this::revoke);
     }
 
@@ -55,6 +56,11 @@ public final class TokenResource implements HttpService {
         Page page = Page.of(req);
         var rows = tokens.page(caller.principal(), page.afterId(), page.fetchSize());
         Api.ok(res, page.render(rows, t -> Tokens.json(ctx.db().dsl(), t), t -> t.id().toString()));
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        var token = tokens.get(ctx.caller(req).principal(), req.path().pathParameters().get("id"));
+        Api.json(res, Status.OK_200, Tokens.json(ctx.db().dsl(), token), Tokens.etag(token));
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {

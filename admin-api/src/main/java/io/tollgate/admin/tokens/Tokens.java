@@ -136,19 +136,36 @@ public final class Tokens {
         if (!p.isPlatformAdmin() && p.grants().stream().noneMatch(g -> Principal.TENANT_ADMIN.equals(g.role()))) {
             throw ProblemException.of(ProblemType.FORBIDDEN, "your role does not manage tokens");
         }
-        return new TokenStore(ctx.db().dsl()).page(after, limit).stream().filter(t -> visible(p, t)).toList();
+        TokenStore store = new TokenStore(ctx.db().dsl());
+        if (p.isPlatformAdmin()) {
+            return store.page(after, limit);
+        }
+        return store.page(p.grants().stream().filter(g -> Principal.TENANT_ADMIN.equals(g.role()))
+                .map(Principal.Grant::tenantId).collect(java.util.stream.Collectors.toSet()), after, limit);
+    }
+
+    /** One token, when the caller may manage it (403 otherwise, 404 when there is none). */
+    public ApiToken get(Principal p, String id) {
+        ApiToken token = find(new TokenStore(ctx.db().dsl()), id);
+        if (!visible(p, token)) {
+            throw ProblemException.of(ProblemType.FORBIDDEN, "your role does not allow reading this token");
+        }
+        return token;
+    }
+
+    private static ApiToken find(TokenStore store, String id) {
+        try {
+            return store.byId(UUID.fromString(id))
+                    .orElseThrow(() -> ProblemException.of(ProblemType.NOT_FOUND, "no such token"));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.of(ProblemType.NOT_FOUND, "no such token");
+        }
     }
 
     public void revoke(Caller caller, String id) {
         ctx.writer().write(caller, tx -> {
             TokenStore store = new TokenStore(tx);
-            ApiToken current;
-            try {
-                current = store.byId(UUID.fromString(id))
-                        .orElseThrow(() -> ProblemException.of(ProblemType.NOT_FOUND, "no such token"));
-            } catch (IllegalArgumentException e) {
-                throw ProblemException.of(ProblemType.NOT_FOUND, "no such token");
-            }
+            ApiToken current = find(store, id);
             if (!visible(caller.principal(), current)) {
                 throw ProblemException.of(ProblemType.FORBIDDEN, "your role does not allow revoking this token");
             }

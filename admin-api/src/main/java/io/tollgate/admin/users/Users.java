@@ -127,6 +127,9 @@ public final class Users {
             String displayName = in.has("display_name") ? in.string("display_name", false, 200, null, null)
                     : current.displayName();
             Boolean disabled = in.has("disabled") ? in.bool("disabled") : (Boolean) current.disabled();
+            if (in.has("disabled") && disabled == null) {
+                in.error("disabled", "must be true or false");
+            }
             List<RoleGrant> grants = in.has("grants") ? grants(tx, in, current.id()) : before.grants();
             in.validate();
             if (current.id().equals(caller.principal().id()) && (Boolean.TRUE.equals(disabled)
@@ -233,7 +236,12 @@ public final class Users {
             }
             return new RoleGrant(Ids.newId(), userId, role, tenantId, now);
         });
-        return grants == null ? List.of() : grants.stream().distinct().toList();
+        if (grants == null) {
+            return List.of();
+        }
+        // One grant per (role, tenant): ids and timestamps differ, so compare on what the grant means.
+        var seen = new java.util.HashSet<String>();
+        return grants.stream().filter(g -> seen.add(g.role() + "|" + g.tenantId())).toList();
     }
 
     private static AdminUser find(UserStore store, String id) {

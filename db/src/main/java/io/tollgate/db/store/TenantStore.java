@@ -55,6 +55,16 @@ public final class TenantStore {
                 .fetch(TenantStore::map);
     }
 
+    /** A page of only the given tenants (what a tenant-scoped caller may see). */
+    public List<Tenant> page(java.util.Collection<UUID> only, UUID after, int limit) {
+        return dsl.selectFrom(TENANTS)
+                .where(TENANTS.ID.in(only))
+                .and(after == null ? org.jooq.impl.DSL.noCondition() : TENANTS.ID.gt(after))
+                .orderBy(TENANTS.ID)
+                .limit(limit)
+                .fetch(TenantStore::map);
+    }
+
     public List<Tenant> all() {
         return dsl.selectFrom(TENANTS).orderBy(TENANTS.ID).fetch(TenantStore::map);
     }

@@ -42,6 +42,14 @@ public final class TokenStore {
                 .orderBy(API_TOKENS.ID).limit(limit).fetch(TokenStore::map);
     }
 
+    /** A page of only the tokens scoped to the given tenants. */
+    public List<ApiToken> page(java.util.Collection<UUID> tenants, UUID after, int limit) {
+        return dsl.selectFrom(API_TOKENS)
+                .where(API_TOKENS.TENANT_ID.in(tenants))
+                .and(after == null ? DSL.noCondition() : API_TOKENS.ID.gt(after))
+                .orderBy(API_TOKENS.ID).limit(limit).fetch(TokenStore::map);
+    }
+
     public boolean revoke(UUID id, OffsetDateTime at) {
         return dsl.update(API_TOKENS).set(API_TOKENS.REVOKED_AT, at)
                 .where(API_TOKENS.ID.eq(id).and(API_TOKENS.REVOKED_AT.isNull())).execute() == 1;
