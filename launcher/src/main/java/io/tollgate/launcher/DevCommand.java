@@ -50,7 +50,9 @@ final class DevCommand {
         QUIET_LOGS.forEach(log -> log.setLevel(Level.WARNING));
         try {
             start();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever failed, nothing started so far may outlive it: a running server's non-daemon threads
+            // would keep the JVM up with no one waiting on it.
             stopAll();
             throw e;
         }

@@ -51,7 +51,8 @@ public final class Main {
             }
         } catch (LaunchException e) {
             fail(1, e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // System.exit, not a rethrow: a server that started before the failure must not keep the JVM alive.
             System.err.println("tollgate " + command + " failed:");
             e.printStackTrace();
             System.exit(1);
