@@ -5,7 +5,9 @@
 #
 #   bash scripts/dev-smoke.sh
 #
-# Database: whatever `dev` finds (TOLLGATE_DB_URL if set, else PostgreSQL on 127.0.0.1:5432, else embedded).
+# Database: found the way `dev` finds it (TOLLGATE_DB_URL if set, else PostgreSQL on 127.0.0.1:5432, else
+# embedded), but a throw-away one (TOLLGATE_DEV_DATABASE=tollgate_smoke_...), so the check neither depends on nor
+# changes a developer's tollgate_dev. It is dropped afterwards when it lives on the local server.
 # DEV_SMOKE_TIMEOUT (seconds, default 600) bounds the wait for the curl line, a build included.
 set -euo pipefail
 
@@ -52,7 +54,15 @@ fail() {
   exit 1
 }
 
-trap 'stop_dev || true; rm -rf "$WORK"' EXIT
+export TOLLGATE_DEV_DATABASE="tollgate_smoke_$$_${RANDOM}"
+drop_database() {
+  if grep -q "local PostgreSQL on 127.0.0.1:5432" "$LOG" 2>/dev/null && command -v psql >/dev/null 2>&1; then
+    PGCONNECT_TIMEOUT=5 psql -q -h 127.0.0.1 -U "${TOLLGATE_DB_USER:-postgres}" -d postgres \
+      -c "drop database if exists $TOLLGATE_DEV_DATABASE" >/dev/null 2>&1 || true
+  fi
+}
+
+trap 'stop_dev || true; drop_database; rm -rf "$WORK"' EXIT
 trap 'fail "interrupted"' INT TERM
 
 USED=" "
@@ -83,7 +93,7 @@ TOLLGATE_GATEWAY_PORT=$(free_port)
 TOLLGATE_MGMT_PORT=$(free_port)
 TOLLGATE_DEMO_UPSTREAM_PORT=$(free_port)
 say "starting ./bin/tollgate dev (admin $TOLLGATE_ADMIN_PORT, gateway $TOLLGATE_GATEWAY_PORT," \
-    "mgmt $TOLLGATE_MGMT_PORT, demo upstream $TOLLGATE_DEMO_UPSTREAM_PORT)"
+    "mgmt $TOLLGATE_MGMT_PORT, demo upstream $TOLLGATE_DEMO_UPSTREAM_PORT, database $TOLLGATE_DEV_DATABASE)"
 
 # Its own process group, so stopping it also stops a build it may have started.
 setsid ./bin/tollgate dev </dev/null >"$LOG" 2>&1 &

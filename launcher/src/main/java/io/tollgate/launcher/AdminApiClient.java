@@ -37,7 +37,8 @@ final class AdminApiClient {
         if (reply.status() == 401) {
             throw new LaunchException("The admin API refused " + email + " (401). The database already has a platform "
                     + "admin with another password: set TOLLGATE_BOOTSTRAP_ADMIN_EMAIL/TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD "
-                    + "to that admin, or start from an empty dev database.");
+                    + "to that admin (dev keeps generated ones in ~/.tollgate/dev-credentials.properties), or start "
+                    + "from an empty dev database.");
         }
         expect(reply, "POST /auth/token", 200);
         bearer = reply.body().path("access_token").asText();

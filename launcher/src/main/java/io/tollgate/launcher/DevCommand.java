@@ -70,7 +70,7 @@ final class DevCommand {
         Path state = home.resolve("var").resolve("dev");
         DevDatabase database = DevDatabase.find(env, state, root);
         stops.push(database::close);
-        DevCredentials credentials = DevCredentials.resolve(env, state.resolve("credentials.properties"));
+        DevCredentials credentials = DevCredentials.resolve(env, credentialsFile());
 
         Map<String, String> values = new HashMap<>(env);
         values.putAll(database.asSettings());
@@ -156,6 +156,14 @@ final class DevCommand {
             sleep(Duration.ofMillis(200));
         }
         throw new LaunchException(what + " did not answer 200 within " + timeout.toSeconds() + " s; last: " + last);
+    }
+
+    /**
+     * Per user, not per checkout: the local PostgreSQL's {@code tollgate_dev} is shared by every checkout on the
+     * machine, and its admin exists once, so every checkout must log in with the same generated password.
+     */
+    private static Path credentialsFile() {
+        return Path.of(System.getProperty("user.home"), ".tollgate", "dev-credentials.properties");
     }
 
     private int demoPort() {

@@ -15,8 +15,9 @@ import java.util.Properties;
 
 /**
  * The JWT secret and bootstrap admin of a dev setup. Values from the environment win; missing ones are generated
- * once and kept in {@code var/dev/credentials.properties} (mode 600), because the admin user is created only on the
- * first start against a database: a new password on every run would lock the developer out of their own dev data.
+ * once and kept in {@code ~/.tollgate/dev-credentials.properties} (mode 600), because the admin user is created only
+ * on the first start against a database: a new password on every run would lock the developer out of their own dev
+ * data.
  */
 record DevCredentials(String jwtSecret, String adminEmail, String adminPassword, List<String> generated, Path file) {
     static final String JWT_SECRET = "TOLLGATE_JWT_SECRET";

@@ -18,7 +18,7 @@ import java.util.Properties;
  * <ol>
  *   <li>{@code TOLLGATE_DB_URL} when set, as is (with {@code TOLLGATE_DB_USER}/{@code TOLLGATE_DB_PASSWORD});</li>
  *   <li>PostgreSQL on 127.0.0.1:5432 (user {@code postgres} unless {@code TOLLGATE_DB_USER} says otherwise),
- *       creating the database {@code tollgate_dev} when missing;</li>
+ *       creating the database {@code tollgate_dev} ({@code TOLLGATE_DEV_DATABASE}) when missing;</li>
  *   <li>when not running as root, an embedded PostgreSQL (io.zonky.test) with its data under
  *       {@code var/dev/postgres}, kept between runs. initdb refuses to run as root, so root gets instructions
  *       instead.</li>
@@ -27,10 +27,17 @@ import java.util.Properties;
 record DevDatabase(String url, String user, String password, String description, AutoCloseable owned)
         implements AutoCloseable {
     static final String DEV_DATABASE = "tollgate_dev";
+    /** Names another database for dev to find or create (scripts/dev-smoke.sh uses a throw-away one). */
+    static final String DEV_DATABASE_VARIABLE = "TOLLGATE_DEV_DATABASE";
     static final String LOCAL_HOST = "127.0.0.1";
     static final int LOCAL_PORT = 5432;
 
     static DevDatabase find(Map<String, String> env, Path stateDir, boolean root) {
+        String name = nonBlank(env.get(DEV_DATABASE_VARIABLE), DEV_DATABASE);
+        if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new LaunchException(DEV_DATABASE_VARIABLE + " must be a plain lower-case database name "
+                    + "(letters, digits, _), got '" + name + "'");
+        }
         String user = nonBlank(env.get("TOLLGATE_DB_USER"), "postgres");
         String password = nonBlank(env.get("TOLLGATE_DB_PASSWORD"), "");
         String configured = env.get("TOLLGATE_DB_URL");
@@ -39,8 +46,8 @@ record DevDatabase(String url, String user, String password, String description,
         }
         String serverUrl = "jdbc:postgresql://" + LOCAL_HOST + ":" + LOCAL_PORT + "/";
         try (Connection connection = connect(serverUrl + "postgres", user, password)) {
-            createIfMissing(connection);
-            return new DevDatabase(serverUrl + DEV_DATABASE, user, password,
+            createIfMissing(connection, name);
+            return new DevDatabase(serverUrl + name, user, password,
                     "local PostgreSQL on " + LOCAL_HOST + ":" + LOCAL_PORT, null);
         } catch (SQLException e) {
             if (!unreachable(e)) {
@@ -60,10 +67,10 @@ record DevDatabase(String url, String user, String password, String description,
                     TOLLGATE_DB_PASSWORD=... ./bin/tollgate dev"""
                     .formatted(LOCAL_HOST, LOCAL_PORT));
         }
-        return embedded(stateDir.resolve("postgres"));
+        return embedded(stateDir.resolve("postgres"), name);
     }
 
-    private static DevDatabase embedded(Path dataDirectory) {
+    private static DevDatabase embedded(Path dataDirectory, String name) {
         System.out.println("No PostgreSQL on " + LOCAL_HOST + ":" + LOCAL_PORT
                 + "; starting an embedded one (data in " + dataDirectory + ") ...");
         EmbeddedPostgres postgres;
@@ -78,13 +85,13 @@ record DevDatabase(String url, String user, String password, String description,
                     + "\nInstall and start PostgreSQL instead, or set TOLLGATE_DB_URL.", e);
         }
         try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
-            createIfMissing(connection);
+            createIfMissing(connection, name);
         } catch (SQLException e) {
             closeQuietly(postgres);
-            throw new LaunchException("The embedded PostgreSQL started but " + DEV_DATABASE
+            throw new LaunchException("The embedded PostgreSQL started but " + name
                     + " could not be created: " + e.getMessage(), e);
         }
-        return new DevDatabase(postgres.getJdbcUrl("postgres", DEV_DATABASE), "postgres", "",
+        return new DevDatabase(postgres.getJdbcUrl("postgres", name), "postgres", "",
                 "embedded PostgreSQL on port " + postgres.getPort() + ", data in " + dataDirectory, postgres);
     }
 
@@ -109,9 +116,10 @@ record DevDatabase(String url, String user, String password, String description,
         return DriverManager.getConnection(url, properties);
     }
 
-    private static void createIfMissing(Connection connection) throws SQLException {
+    /** {@code name} is checked to be a plain identifier before it gets here: CREATE DATABASE takes no bind values. */
+    private static void createIfMissing(Connection connection, String name) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
-            query.setString(1, DEV_DATABASE);
+            query.setString(1, name);
             try (ResultSet rows = query.executeQuery()) {
                 if (rows.next()) {
                     return;
@@ -119,8 +127,8 @@ record DevDatabase(String url, String user, String password, String description,
             }
         }
         try (Statement create = connection.createStatement()) {
-            create.execute("create database " + DEV_DATABASE);
-            System.out.println("Created database " + DEV_DATABASE + ".");
+            create.execute("create database " + name);
+            System.out.println("Created database " + name + ".");
         } catch (SQLException e) {
             // Another dev process may have created it between our check and our create.
             if (!"42P04".equals(e.getSQLState())) {
