@@ -48,6 +48,9 @@ final class DevCommand {
     void run() {
         // Flyway's and the embedded PostgreSQL's INFO lines would bury the banner; warnings still show.
         QUIET_LOGS.forEach(log -> log.setLevel(Level.WARNING));
+        // Registered first, so Ctrl-C during startup also stops what has started (an embedded PostgreSQL
+        // would otherwise outlive the JVM).
+        Main.onTermination(this::stopAll);
         try {
             start();
         } catch (RuntimeException | Error e) {
@@ -56,7 +59,7 @@ final class DevCommand {
             stopAll();
             throw e;
         }
-        Main.blockUntilTerminated(this::stopAll);
+        Main.parkUntilTerminated();
     }
 
     private void start() {
@@ -89,9 +92,9 @@ final class DevCommand {
         GatewayServer gateway = GatewayServer.start(settings);
         stops.push(gateway::stop);
 
-        String adminUrl = "http://127.0.0.1:" + admin.port();
-        String gatewayUrl = "http://127.0.0.1:" + gateway.port();
-        String readyUrl = "http://127.0.0.1:" + gateway.mgmtPort() + "/health/ready";
+        String adminUrl = localUrl(settings, admin.port());
+        String gatewayUrl = localUrl(settings, gateway.port());
+        String readyUrl = localUrl(settings, gateway.mgmtPort()) + "/health/ready";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         awaitStatus(http, HttpRequest.newBuilder(URI.create(readyUrl)), READY_TIMEOUT,
                 "the gateway's " + readyUrl);
@@ -133,6 +136,17 @@ final class DevCommand {
                 """.formatted(adminUrl, adminUrl, gatewayUrl, readyUrl, upstreamUrl, database.url(),
                 credentials.adminEmail(), credentials.adminPassword(), credentials.jwtSecret(), kept, key, key,
                 demoUrl);
+    }
+
+    /** The URL a person on this machine uses: loopback when the servers listen on every address. */
+    private static String localUrl(Settings settings, int port) {
+        String host = settings.bindHost();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + port;
     }
 
     /** Polls until the request answers 200, or fails naming what did not come up and the last answer seen. */

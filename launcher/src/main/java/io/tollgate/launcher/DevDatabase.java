@@ -78,7 +78,9 @@ record DevDatabase(String url, String user, String password, String description,
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDirectory)
                     .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(false)
+                    // Its own hook too: a Ctrl-C while it is still starting must not leave a postgres behind.
+                    // close() is idempotent, so dev's orderly stop and this hook do not clash.
+                    .setRegisterShutdownHook(true)
                     .start();
         } catch (IOException | RuntimeException e) {
             throw new LaunchException("The embedded PostgreSQL did not start: " + e.getMessage()

@@ -111,11 +111,20 @@ public final class Main {
      * {@code stop}, which lets in-flight work finish before the process exits.
      */
     static void blockUntilTerminated(Runnable stop) {
+        onTermination(stop);
+        parkUntilTerminated();
+    }
+
+    /** Runs {@code stop} when the JVM is asked to stop; register it before starting what it stops. */
+    static void onTermination(Runnable stop) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping ...");
             stop.run();
             System.out.println("Stopped.");
         }, "tollgate-shutdown"));
+    }
+
+    static void parkUntilTerminated() {
         try {
             Thread.currentThread().join();
         } catch (InterruptedException e) {
