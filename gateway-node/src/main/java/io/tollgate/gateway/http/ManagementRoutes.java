@@ -11,7 +11,8 @@ import io.tollgate.gateway.snapshot.SnapshotHolder;
 /**
  * The management port: {@code /health/live} (the process answers), {@code /health/ready} (503 until a snapshot
  * is in place; 200 with {@code "degraded": true} while serving one the database could not confirm) and
- * {@code /metrics} in Prometheus text format.
+ * {@code /metrics} in Prometheus text format. The readiness body also names the last config version that was
+ * rejected because it did not compile, so an operator sees why a node stays on an older version.
  */
 public final class ManagementRoutes {
     private static final String JSON = "application/json";
@@ -30,7 +31,8 @@ public final class ManagementRoutes {
                     .put("status", ready ? "UP" : "DOWN")
                     .put("config_version", snapshots.version())
                     .put("source", snapshots.source().name().toLowerCase(java.util.Locale.ROOT))
-                    .put("degraded", snapshots.degraded());
+                    .put("degraded", snapshots.degraded())
+                    .put("rejected_version", snapshots.rejectedVersion());
             res.status(ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
             res.header(HeaderNames.CONTENT_TYPE, JSON);
             res.header(HeaderNames.CACHE_CONTROL, "no-store");

@@ -16,6 +16,7 @@ public final class SnapshotHolder {
 
     private final AtomicReference<State> state = new AtomicReference<>(new State(null, Source.NONE, false));
     private final LongConsumer onVersion;
+    private volatile long rejectedVersion;
 
     public SnapshotHolder(LongConsumer onVersion) {
         this.onVersion = onVersion;
@@ -37,6 +38,15 @@ public final class SnapshotHolder {
     public long version() {
         Snapshot snapshot = current();
         return snapshot == null ? 0 : snapshot.version();
+    }
+
+    /** The newest config version that failed to compile, or 0 when none did. */
+    public long rejectedVersion() {
+        return rejectedVersion;
+    }
+
+    void rejected(long version) {
+        rejectedVersion = version;
     }
 
     void publish(Snapshot snapshot, Source source) {

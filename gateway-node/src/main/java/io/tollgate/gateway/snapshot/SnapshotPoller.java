@@ -134,6 +134,7 @@ public final class SnapshotPoller implements AutoCloseable {
             snapshot = SnapshotCompiler.compile(config);
         } catch (RuntimeException e) {
             rejectedVersion = config.version();
+            holder.rejected(config.version());
             holder.degraded(false);
             LOG.log(System.Logger.Level.ERROR, "config version " + config.version() + " rejected, still serving "
                     + holder.version() + ": " + e.getMessage());
