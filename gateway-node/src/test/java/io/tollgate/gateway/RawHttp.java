@@ -58,7 +58,8 @@ final class RawHttp {
         }
     }
 
-    private static Reply read(InputStream in, String method) throws IOException {
+    /** Reads one response by its framing (never by waiting for EOF: Helidon 4.5 keeps closing connections open). */
+    static Reply read(InputStream in, String method) throws IOException {
         String statusLine = line(in);
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
