@@ -1,0 +1,109 @@
+package io.tollgate.gateway;
+
+import io.helidon.http.encoding.ContentEncodingContext;
+import io.helidon.webserver.WebServer;
+import io.tollgate.common.settings.Settings;
+import io.tollgate.db.Database;
+import io.tollgate.db.store.NodeStore;
+import io.tollgate.gateway.auth.ApiKeyAuthenticator;
+import io.tollgate.gateway.auth.TenantStatusFilter;
+import io.tollgate.gateway.http.GatewayHandler;
+import io.tollgate.gateway.http.ManagementRoutes;
+import io.tollgate.gateway.limit.BodySizeFilter;
+import io.tollgate.gateway.limit.ClusterShare;
+import io.tollgate.gateway.limit.RateLimitFilter;
+import io.tollgate.gateway.observe.GatewayMetrics;
+import io.tollgate.gateway.observe.RecordFilter;
+import io.tollgate.gateway.observe.RequestIdFilter;
+import io.tollgate.gateway.pipeline.Pipeline;
+import io.tollgate.gateway.proxy.ProxyFilter;
+import io.tollgate.gateway.route.RouteFilter;
+import io.tollgate.gateway.snapshot.NodeHeartbeat;
+import io.tollgate.gateway.snapshot.SnapshotHolder;
+import io.tollgate.gateway.snapshot.SnapshotPoller;
+
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * A running gateway node: the gateway listener ({@code gatewayPort}), the management listener ({@code mgmtPort}),
+ * the snapshot poller and the heartbeat. Never migrates the database. Port 0 binds an ephemeral port; read the
+ * real one from {@link #port()} / {@link #mgmtPort()}.
+ */
+public final class GatewayServer {
+    private static final String MGMT_SOCKET = "mgmt";
+
+    private final WebServer server;
+    private final Database database;
+    private final SnapshotPoller poller;
+    private final NodeHeartbeat heartbeat;
+    private final ProxyFilter proxy;
+
+    private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
+                          ProxyFilter proxy) {
+        this.server = server;
+        this.database = database;
+        this.poller = poller;
+        this.heartbeat = heartbeat;
+        this.proxy = proxy;
+    }
+
+    public static GatewayServer start(Settings settings) {
+        GatewaySettings gateway = GatewaySettings.from(settings, System.getenv());
+        Database database = Database.open(settings, "tollgate-gateway");
+        GatewayMetrics metrics = new GatewayMetrics();
+        SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
+        SnapshotPoller poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(),
+                settings.configPollInterval(), settings.configListen());
+        poller.start();
+
+        ClusterShare share = new ClusterShare();
+        NodeHeartbeat heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(),
+                snapshots, gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
+        heartbeat.start();
+
+        ProxyFilter proxy = new ProxyFilter();
+        // The one place the filter order is decided; see io.tollgate.gateway.pipeline for why it is this order.
+        Pipeline pipeline = Pipeline.of(List.of(
+                new RequestIdFilter(),
+                new RecordFilter(metrics),
+                new RouteFilter(),
+                new ApiKeyAuthenticator(Clock.systemUTC()),
+                new TenantStatusFilter(),
+                new RateLimitFilter(share),
+                new BodySizeFilter(),
+                proxy));
+
+        // No content coding on the gateway listener: bodies pass through exactly as encoded by their sender.
+        ContentEncodingContext identityOnly = ContentEncodingContext.builder()
+                .contentEncodingsDiscoverServices(false)
+                .build();
+        WebServer server = WebServer.builder()
+                .host(settings.bindHost())
+                .port(settings.gatewayPort())
+                .contentEncoding(identityOnly)
+                .connectionOptions(socket -> socket.tcpNoDelay(true))
+                .routing(routing -> routing.any(new GatewayHandler(pipeline, snapshots)))
+                .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
+                .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
+                .build()
+                .start();
+        return new GatewayServer(server, database, poller, heartbeat, proxy);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int mgmtPort() {
+        return server.port(MGMT_SOCKET);
+    }
+
+    public void stop() {
+        server.stop();
+        heartbeat.close();
+        poller.close();
+        proxy.close();
+        database.close();
+    }
+}

@@ -1,0 +1,57 @@
+package io.tollgate.gateway;
+
+import io.tollgate.common.settings.Settings;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Gateway-only settings, read next to the shared {@link Settings}:
+ * {@code TOLLGATE_SNAPSHOT_FILE} (default {@code var/gateway-snapshot.json}), {@code TOLLGATE_NODE_ID}
+ * (default host name plus a random suffix), {@code TOLLGATE_HEARTBEAT_MS} (3000) and
+ * {@code TOLLGATE_NODE_LIVE_MS} (10000: a node heard from within this window shares the rate limits).
+ */
+record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
+                       Duration nodeLiveWindow) {
+
+    static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
+
+    static GatewaySettings from(Settings settings, Map<String, String> env) {
+        String host = hostName();
+        return new GatewaySettings(
+                settings.snapshotFile().map(Path::of).orElse(DEFAULT_SNAPSHOT_FILE),
+                settings.nodeId().orElse(host + "-" + UUID.randomUUID().toString().substring(0, 8)),
+                host,
+                Duration.ofMillis(millis(env, "TOLLGATE_HEARTBEAT_MS", 3000)),
+                Duration.ofMillis(millis(env, "TOLLGATE_NODE_LIVE_MS", 10_000)));
+    }
+
+    private static long millis(Map<String, String> env, String name, long fallback) {
+        Optional<String> value = Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.get());
+            if (parsed <= 0) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a positive number of milliseconds, got '" + value.get() + "'");
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown-host";
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.tollgate.gateway.http;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tollgate.common.problem.Problem;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.common.problem.ProblemWriter;
+import io.tollgate.gateway.pipeline.Body;
+import io.tollgate.gateway.pipeline.Completion;
+import io.tollgate.gateway.pipeline.Exchange;
+import io.tollgate.gateway.pipeline.HttpFields;
+import io.tollgate.gateway.pipeline.Pipeline;
+import io.tollgate.gateway.pipeline.Response;
+import io.tollgate.gateway.snapshot.SnapshotHolder;
+
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Every request on the gateway port goes through here: read it into an {@link Exchange} (raw path and raw query
+ * exactly as on the wire) with the snapshot current at this moment, run the pipeline, write the answer streaming,
+ * then tell the exchange how it ended so it is recorded.
+ */
+public final class GatewayHandler implements Handler {
+    private static final System.Logger LOG = System.getLogger(GatewayHandler.class.getName());
+
+    private final Pipeline pipeline;
+    private final SnapshotHolder snapshots;
+
+    public GatewayHandler(Pipeline pipeline, SnapshotHolder snapshots) {
+        this.pipeline = pipeline;
+        this.snapshots = snapshots;
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
+        long start = System.nanoTime();
+        HttpFields headers = new HttpFields();
+        for (Header header : req.headers()) {
+            for (String value : header.allValues()) {
+                headers.add(header.name(), value);
+            }
+        }
+        boolean hasBody = req.content().hasEntity();
+        CountingInputStream body = new CountingInputStream(hasBody ? req.content().inputStream() : InputStream.nullInputStream());
+        String rawQuery = req.prologue().query().rawValue();
+        Exchange exchange = new Exchange(req.prologue().method().text(), req.prologue().uriPath().rawPath(),
+                rawQuery == null || rawQuery.isEmpty() ? null : rawQuery,
+                headers.first("Host"), req.isSecure() ? "https" : "http", req.remotePeer().host(), headers, body,
+                req.headers().contentLength().orElse(-1), hasBody, start, snapshots.current());
+        Response response;
+        try {
+            response = pipeline.run(exchange);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "request " + exchange.requestId() + " failed inside the gateway", e);
+            response = Response.problem(Problem.of(ProblemType.INTERNAL, null));
+        }
+        write(exchange, response, res, body);
+    }
+
+    private static void write(Exchange exchange, Response response, ServerResponse res, CountingInputStream in) {
+        // add, not set: repeated fields (Set-Cookie) must all reach the client
+        exchange.responseHeaders().forEach((name, value) -> res.headers().add(HeaderValues.create(name, value)));
+        if (response.isProblem()) {
+            Problem problem = response.problem();
+            if (exchange.requestId() != null) {
+                problem = problem.withInstance(exchange.requestId());
+            }
+            byte[] body = ProblemWriter.body(problem);
+            ProblemWriter.write(res, problem);
+            exchange.complete(new Completion(problem.status(), in.count, body.length, false));
+            return;
+        }
+        res.status(Status.create(response.status()));
+        response.headers().forEach((name, value) -> {
+            if (!"content-length".equalsIgnoreCase(name)) {
+                res.headers().add(HeaderValues.create(name, value));
+            }
+        });
+        Body body = response.body();
+        if (body == null) {
+            res.send();
+            exchange.complete(new Completion(response.status(), in.count, 0, false));
+            return;
+        }
+        if (body.length() >= 0) {
+            res.header(HeaderNames.CONTENT_LENGTH, Long.toString(body.length()));
+        }
+        CountingOutputStream out = null;
+        boolean aborted = true;
+        try {
+            out = new CountingOutputStream(res.outputStream());
+            body.writeTo(out);
+            // Close only after a complete copy: closing ends a chunked response as if the body were whole.
+            out.close();
+            aborted = false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("response body broke off for request " + exchange.requestId(), e);
+        } finally {
+            body.close();
+            exchange.complete(new Completion(response.status(), in.count, out == null ? 0 : out.count, aborted));
+        }
+    }
+
+    private static final class CountingInputStream extends FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+
+    private static final class CountingOutputStream extends FilterOutputStream {
+        private long count;
+
+        CountingOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            out.write(buffer, offset, length);
+            count += length;
+        }
+    }
+}

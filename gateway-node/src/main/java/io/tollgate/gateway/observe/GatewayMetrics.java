@@ -1,0 +1,122 @@
+package io.tollgate.gateway.observe;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The gateway's Prometheus metrics, written by hand in the text exposition format: counters are LongAdders keyed
+ * by label values, histograms keep cumulative bucket counts. Label values are tenant slugs and route names from
+ * the snapshot (bounded by the config), never anything a client can invent.
+ */
+public final class GatewayMetrics {
+    private static final double[] BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+    private record RequestLabels(String tenant, String route, String statusClass) {
+    }
+
+    private record RouteLabels(String tenant, String route) {
+    }
+
+    private final ConcurrentHashMap<RequestLabels, LongAdder> requests = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RouteLabels, Histogram> durations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RouteLabels, Histogram> upstreamDurations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> rateLimited = new ConcurrentHashMap<>();
+    private final AtomicLong configVersion = new AtomicLong();
+
+    void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
+        String statusClass = (status / 100) + "xx";
+        requests.computeIfAbsent(new RequestLabels(tenant, route, statusClass), k -> new LongAdder()).increment();
+        durations.computeIfAbsent(new RouteLabels(tenant, route), k -> new Histogram()).observe(seconds);
+        if (upstreamSeconds >= 0) {
+            upstreamDurations.computeIfAbsent(new RouteLabels(tenant, route), k -> new Histogram()).observe(upstreamSeconds);
+        }
+    }
+
+    void rateLimited(String tenant) {
+        rateLimited.computeIfAbsent(tenant, k -> new LongAdder()).increment();
+    }
+
+    public void configVersion(long version) {
+        configVersion.set(version);
+    }
+
+    /** The whole exposition, sorted so consecutive scrapes diff cleanly. */
+    public String render() {
+        StringBuilder out = new StringBuilder(4096);
+        out.append("# HELP tollgate_requests_total Requests answered, by tenant, route and status class.\n");
+        out.append("# TYPE tollgate_requests_total counter\n");
+        sorted(requests).forEach((labels, count) -> out.append("tollgate_requests_total{tenant=\"")
+                .append(escape(labels.tenant())).append("\",route=\"").append(escape(labels.route()))
+                .append("\",status_class=\"").append(labels.statusClass()).append("\"} ").append(count.sum())
+                .append('\n'));
+        histogram(out, "tollgate_request_duration_seconds", "Time from request to response completion.", durations);
+        histogram(out, "tollgate_upstream_duration_seconds", "Time from forwarding to the upstream's response headers.",
+                upstreamDurations);
+        out.append("# HELP tollgate_rate_limited_total Requests refused by a rate limit, by tenant.\n");
+        out.append("# TYPE tollgate_rate_limited_total counter\n");
+        new TreeMap<>(rateLimited).forEach((tenant, count) -> out.append("tollgate_rate_limited_total{tenant=\"")
+                .append(escape(tenant)).append("\"} ").append(count.sum()).append('\n'));
+        out.append("# HELP tollgate_config_version Config version of the snapshot being served.\n");
+        out.append("# TYPE tollgate_config_version gauge\n");
+        out.append("tollgate_config_version ").append(configVersion.get()).append('\n');
+        return out.toString();
+    }
+
+    private static void histogram(StringBuilder out, String name, String help, Map<RouteLabels, Histogram> series) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        sorted(series).forEach((labels, h) -> {
+            String base = "tenant=\"" + escape(labels.tenant()) + "\",route=\"" + escape(labels.route()) + "\"";
+            long cumulative = 0;
+            for (int i = 0; i < BUCKETS.length; i++) {
+                cumulative += h.buckets[i].sum();
+                out.append(name).append("_bucket{").append(base).append(",le=\"").append(format(BUCKETS[i]))
+                        .append("\"} ").append(cumulative).append('\n');
+            }
+            cumulative += h.buckets[BUCKETS.length].sum();
+            out.append(name).append("_bucket{").append(base).append(",le=\"+Inf\"} ").append(cumulative).append('\n');
+            out.append(name).append("_sum{").append(base).append("} ").append(h.sum.sum()).append('\n');
+            out.append(name).append("_count{").append(base).append("} ").append(cumulative).append('\n');
+        });
+    }
+
+    private static <K extends Record, V> Map<K, V> sorted(Map<K, V> map) {
+        TreeMap<K, V> sorted = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        sorted.putAll(map);
+        return sorted;
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, "%s", value);
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    /** Non-cumulative counts per bucket (the last one is +Inf); made cumulative when rendered. */
+    private static final class Histogram {
+        private final LongAdder[] buckets = new LongAdder[BUCKETS.length + 1];
+        private final DoubleAdder sum = new DoubleAdder();
+
+        Histogram() {
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = new LongAdder();
+            }
+        }
+
+        void observe(double seconds) {
+            int i = 0;
+            while (i < BUCKETS.length && seconds > BUCKETS[i]) {
+                i++;
+            }
+            buckets[i].increment();
+            sum.add(seconds);
+        }
+    }
+}

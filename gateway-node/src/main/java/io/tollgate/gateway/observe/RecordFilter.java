@@ -1,0 +1,77 @@
+package io.tollgate.gateway.observe;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tollgate.common.json.Json;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.gateway.pipeline.Chain;
+import io.tollgate.gateway.pipeline.Completion;
+import io.tollgate.gateway.pipeline.Exchange;
+import io.tollgate.gateway.pipeline.Filter;
+import io.tollgate.gateway.pipeline.Response;
+
+import java.time.Instant;
+
+/**
+ * Records every exchange once it is completely written: one JSON line on the {@code tollgate.access} logger and
+ * the request metrics. It sits right after the request id so it sees every outcome, including no-route and
+ * auth failures. The line holds the raw path but never the query, headers, keys or cookies; the key appears only
+ * as its public id.
+ */
+public final class RecordFilter implements Filter {
+    static final String ACCESS_LOGGER = "tollgate.access";
+    private static final System.Logger ACCESS = System.getLogger(ACCESS_LOGGER);
+    private static final double NANOS = 1e9;
+
+    private final GatewayMetrics metrics;
+
+    public RecordFilter(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Response handle(Exchange exchange, Chain chain) {
+        Response[] answered = new Response[1];
+        exchange.onComplete(completion -> record(exchange, answered[0], completion));
+        answered[0] = chain.proceed(exchange);
+        return answered[0];
+    }
+
+    private void record(Exchange exchange, Response response, Completion completion) {
+        long totalNanos = System.nanoTime() - exchange.startNanos();
+        String tenant = exchange.tenant() == null ? "" : exchange.tenant().slug();
+        String route = exchange.route() == null ? "" : exchange.route().name();
+        ProblemType problem = response != null && response.isProblem() ? response.problem().type() : null;
+        metrics.request(tenant, route, completion.status(), totalNanos / NANOS,
+                exchange.upstreamNanos() < 0 ? -1 : exchange.upstreamNanos() / NANOS);
+        if (problem == ProblemType.RATE_LIMITED) {
+            metrics.rateLimited(tenant);
+        }
+        if (ACCESS.isLoggable(System.Logger.Level.INFO)) {
+            ACCESS.log(System.Logger.Level.INFO, line(exchange, completion, tenant, route, problem, totalNanos));
+        }
+    }
+
+    static String line(Exchange exchange, Completion completion, String tenant, String route, ProblemType problem,
+                       long totalNanos) {
+        ObjectNode line = Json.mapper().createObjectNode();
+        line.put("ts", Instant.now().toString());
+        line.put("request_id", exchange.requestId());
+        line.put("tenant", tenant);
+        line.put("route", route);
+        line.put("key", exchange.key() == null ? null : exchange.key().publicId());
+        line.put("method", exchange.method());
+        line.put("path", exchange.rawPath());
+        line.put("status", completion.status());
+        line.put("problem", problem == null ? null : problem.slug());
+        line.put("target", exchange.target());
+        line.put("upstream_ms", exchange.upstreamNanos() < 0 ? null : exchange.upstreamNanos() / 1e6);
+        line.put("total_ms", totalNanos / 1e6);
+        line.put("bytes_in", completion.bytesIn());
+        line.put("bytes_out", completion.bytesOut());
+        line.put("client", exchange.clientAddress());
+        if (completion.aborted()) {
+            line.put("aborted", true);
+        }
+        return line.toString();
+    }
+}

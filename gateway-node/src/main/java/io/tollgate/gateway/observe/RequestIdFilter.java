@@ -1,0 +1,70 @@
+package io.tollgate.gateway.observe;
+
+import io.tollgate.gateway.pipeline.Chain;
+import io.tollgate.gateway.pipeline.Exchange;
+import io.tollgate.gateway.pipeline.Filter;
+import io.tollgate.gateway.pipeline.Response;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps a well-formed {@code X-Request-Id} (1-128 of {@code [A-Za-z0-9._:-]}) or mints a UUID; keeps a valid
+ * W3C {@code traceparent} or starts a new trace. Both are forwarded upstream; the request id is returned to the
+ * client on every response and is the {@code instance} of every problem.
+ */
+public final class RequestIdFilter implements Filter {
+    static final String REQUEST_ID = "X-Request-Id";
+    static final String TRACEPARENT = "traceparent";
+    private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern TRACEPARENT_FORMAT =
+            Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Override
+    public Response handle(Exchange exchange, Chain chain) {
+        String requestId = exchange.requestHeaders().first(REQUEST_ID);
+        if (requestId == null || !REQUEST_ID_FORMAT.matcher(requestId).matches()) {
+            requestId = UUID.randomUUID().toString();
+        }
+        String traceparent = exchange.requestHeaders().first(TRACEPARENT);
+        if (!validTraceparent(traceparent)) {
+            traceparent = newTraceparent();
+        }
+        exchange.requestId(requestId);
+        exchange.traceparent(traceparent);
+        exchange.requestHeaders().set(REQUEST_ID, requestId);
+        exchange.requestHeaders().set(TRACEPARENT, traceparent);
+        exchange.responseHeaders().set(REQUEST_ID, requestId);
+        return chain.proceed(exchange);
+    }
+
+    static boolean validTraceparent(String value) {
+        if (value == null) {
+            return false;
+        }
+        var m = TRACEPARENT_FORMAT.matcher(value);
+        if (!m.matches()) {
+            return false;
+        }
+        String version = m.group(1);
+        // Version ff is forbidden; version 00 has exactly four fields; all-zero ids are invalid.
+        return !"ff".equals(version)
+                && !("00".equals(version) && m.group(5) != null)
+                && !m.group(2).chars().allMatch(c -> c == '0')
+                && !m.group(3).chars().allMatch(c -> c == '0');
+    }
+
+    private static String newTraceparent() {
+        byte[] trace = new byte[16];
+        byte[] span = new byte[8];
+        RANDOM.nextBytes(trace);
+        RANDOM.nextBytes(span);
+        trace[0] |= 1;  // never all zeros
+        span[0] |= 1;
+        HexFormat hex = HexFormat.of();
+        return "00-" + hex.formatHex(trace) + "-" + hex.formatHex(span) + "-01";
+    }
+}

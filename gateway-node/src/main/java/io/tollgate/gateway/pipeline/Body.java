@@ -1,0 +1,48 @@
+package io.tollgate.gateway.pipeline;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** A response body written to the client once, streamed; closing it releases what it holds (an upstream connection). */
+public interface Body extends AutoCloseable {
+    /** Length in bytes, or -1 when unknown (the client then gets a chunked response). */
+    long length();
+
+    void writeTo(OutputStream out) throws IOException;
+
+    @Override
+    void close();
+
+    /** A body streamed from {@code in}; {@code onClose} runs once, after the stream is closed. */
+    static Body streaming(InputStream in, long length, Runnable onClose) {
+        return new Body() {
+            private boolean closed;
+
+            @Override
+            public long length() {
+                return length;
+            }
+
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                in.transferTo(out);
+            }
+
+            @Override
+            public void close() {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // the upstream connection is discarded by onClose either way
+                } finally {
+                    onClose.run();
+                }
+            }
+        };
+    }
+}

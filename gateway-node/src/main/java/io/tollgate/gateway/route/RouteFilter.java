@@ -1,0 +1,29 @@
+package io.tollgate.gateway.route;
+
+import io.tollgate.common.problem.Problem;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.gateway.pipeline.Chain;
+import io.tollgate.gateway.pipeline.Exchange;
+import io.tollgate.gateway.pipeline.Filter;
+import io.tollgate.gateway.pipeline.Response;
+import io.tollgate.gateway.snapshot.Snapshot;
+import io.tollgate.gateway.snapshot.TenantPlan;
+
+/** Finds the route of the request in the request's snapshot, or ends it with 404 {@code no-route}. */
+public final class RouteFilter implements Filter {
+
+    @Override
+    public Response handle(Exchange exchange, Chain chain) {
+        Snapshot snapshot = exchange.snapshot();
+        if (snapshot == null) {
+            return Response.problem(Problem.of(ProblemType.UNAVAILABLE, "The gateway has no configuration loaded yet"));
+        }
+        RouteMatcher.Match match = snapshot.routes().match(exchange.host(), exchange.method(), exchange.rawPath());
+        if (match == null) {
+            return Response.problem(Problem.of(ProblemType.NO_ROUTE, null));
+        }
+        TenantPlan tenant = snapshot.tenants().get(match.route().tenantId());
+        exchange.route(match.route(), match.prefix(), tenant);
+        return chain.proceed(exchange);
+    }
+}

@@ -1,0 +1,22 @@
+package io.tollgate.gateway.snapshot;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A compiled route. {@code methods} are upper case, empty for any; {@code hosts} lower case without port, empty
+ * for any. {@code rate} and {@code maxBodyBytes} are null when the route sets none.
+ */
+public record RouteSpec(UUID id, UUID tenantId, String name, List<String> hosts, List<String> paths,
+                        Set<String> methods, boolean stripPrefix, String auth, RateSpec rate, Long maxBodyBytes,
+                        UpstreamPool upstream) {
+
+    public static final String AUTH_API_KEY = "api-key";
+    public static final String AUTH_JWT = "jwt";
+    public static final String AUTH_NONE = "none";
+
+    public boolean allowsMethod(String method) {
+        return methods.isEmpty() || methods.contains(method);
+    }
+}

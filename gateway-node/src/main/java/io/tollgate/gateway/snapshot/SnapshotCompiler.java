@@ -1,0 +1,96 @@
+package io.tollgate.gateway.snapshot;
+
+import io.tollgate.db.model.ApiKey;
+import io.tollgate.db.model.Route;
+import io.tollgate.db.model.Service;
+import io.tollgate.db.model.Tenant;
+import io.tollgate.db.snapshot.ConfigSnapshot;
+import io.tollgate.gateway.route.RouteMatcher;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the rows of one config version into a {@link Snapshot}, or throws {@link IllegalArgumentException}
+ * saying what is wrong. Everything the request path needs is decided here: hosts lower-cased, methods
+ * upper-cased, target URLs parsed, digests prepared for constant-time comparison.
+ */
+final class SnapshotCompiler {
+    private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private SnapshotCompiler() {
+    }
+
+    static Snapshot compile(ConfigSnapshot config) {
+        Map<UUID, TenantPlan> tenants = new HashMap<>();
+        for (Tenant t : config.tenants()) {
+            tenants.put(t.id(), new TenantPlan(t.id(), t.slug(), t.active(),
+                    new RateSpec(t.plan().ratePerSecond(), t.plan().burst())));
+        }
+        Map<UUID, UpstreamPool> pools = new HashMap<>();
+        Map<UUID, UUID> serviceTenant = new HashMap<>();
+        for (Service s : config.services()) {
+            List<UpstreamPool.Target> targets = new ArrayList<>();
+            for (Service.Target t : s.targets()) {
+                try {
+                    targets.add(UpstreamPool.target(t.url(), t.weight()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("service " + s.id() + ": " + e.getMessage(), e);
+                }
+            }
+            pools.put(s.id(), new UpstreamPool(s.name(), targets, Duration.ofMillis(s.connectTimeoutMs()),
+                    Duration.ofMillis(s.readTimeoutMs()), s.retries()));
+            serviceTenant.put(s.id(), s.tenantId());
+        }
+        List<RouteSpec> routes = new ArrayList<>();
+        for (Route r : config.routes()) {
+            UpstreamPool pool = pools.get(r.serviceId());
+            if (pool == null || !r.tenantId().equals(serviceTenant.get(r.serviceId()))) {
+                throw new IllegalArgumentException("route " + r.id() + " points at a service of no or another tenant");
+            }
+            if (!tenants.containsKey(r.tenantId())) {
+                throw new IllegalArgumentException("route " + r.id() + " has no tenant");
+            }
+            routes.add(new RouteSpec(r.id(), r.tenantId(), r.name(),
+                    r.hosts().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList(),
+                    r.paths(),
+                    Set.copyOf(r.methods().stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).toList()),
+                    r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(), pool));
+        }
+        Map<String, KeySpec> keys = new HashMap<>();
+        for (ApiKey k : config.apiKeys()) {
+            String digest = k.secretSha256() == null ? "" : k.secretSha256().toLowerCase(Locale.ROOT);
+            if (!HEX_SHA256.matcher(digest).matches()) {
+                throw new IllegalArgumentException("api key " + k.id() + " has no valid SHA-256 digest");
+            }
+            keys.put(k.publicId(), new KeySpec(k.id(), k.tenantId(), k.publicId(),
+                    digest.getBytes(StandardCharsets.US_ASCII),
+                    k.allowedRoutes() == null ? null : Set.copyOf(new LinkedHashSet<>(k.allowedRoutes())),
+                    rate(k.ratePerSecond(), k.burst()), instant(k.expiresAt()), instant(k.revokedAt())));
+        }
+        return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants);
+    }
+
+    /** A rate when a rate is set; a burst alone is ignored, a rate alone gets a burst of one second's worth. */
+    private static RateSpec rate(Integer perSecond, Integer burst) {
+        if (perSecond == null) {
+            return null;
+        }
+        return new RateSpec(perSecond, burst == null ? perSecond : burst);
+    }
+
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
+    }
+}
