@@ -1,6 +1,7 @@
 package io.tollgate.launcher;
 
 import io.tollgate.admin.AdminServer;
+import io.tollgate.admin.audit.AuditCli;
 import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
 import io.tollgate.gateway.GatewayServer;
@@ -24,6 +25,7 @@ public final class Main {
                              TOLLGATE_MIGRATE_ON_START=false
               gateway        run a gateway node (proxy port and management port)
               demo-upstream  run only the built-in demo upstream (port TOLLGATE_DEMO_UPSTREAM_PORT, default 8090)
+              audit          export, verify or prune the audit trail ('tollgate audit' for its usage)
               help           show this text
 
             Settings are environment variables (TOLLGATE_DB_URL, TOLLGATE_ADMIN_PORT, ...); README.md lists them all.
@@ -35,6 +37,14 @@ public final class Main {
 
     public static void main(String[] args) {
         String command = args.length == 0 ? "help" : args[0];
+        if (command.equals("audit")) {
+            try {
+                System.exit(AuditCli.run(Arrays.copyOfRange(args, 1, args.length), settings(System.getenv()),
+                        System.out, System.err));
+            } catch (LaunchException e) {
+                fail(2, e.getMessage());
+            }
+        }
         if (args.length > 1) {
             fail(2, "'" + command + "' takes no arguments (got " + Arrays.toString(Arrays.copyOfRange(args, 1,
                     args.length)) + "); settings are environment variables.");
