@@ -13,13 +13,16 @@ DB=tollgate_bench_audit
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"; [[ ${TOLLGATE_BENCH_KEEP:-0} == 1 ]] || psql -q -h 127.0.0.1 -U postgres -c "drop database if exists $DB with (force)" >/dev/null' EXIT
 
+# shellcheck source=bin/lib/jdk.sh
+source "$ROOT/bin/lib/jdk.sh"
+tollgate_select_jdk >/dev/null
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install -y time" >&2; exit 1; }
 "$ROOT/bin/tollgate" build >/dev/null
 
 psql -q -h 127.0.0.1 -U postgres -c "drop database if exists $DB with (force)" >/dev/null
 psql -q -h 127.0.0.1 -U postgres -c "create database $DB" >/dev/null
 export TOLLGATE_DB_URL="jdbc:postgresql://127.0.0.1:5432/$DB" TOLLGATE_DB_USER=postgres TOLLGATE_DB_PASSWORD=
-"$ROOT/bin/tollgate" migrate >/dev/null
+"$ROOT/bin/tollgate" migrate >/dev/null 2>&1
 
 # Every measured step runs with the heap capped at 256 MB.
 export TOLLGATE_JAVA_OPTS="-Xmx256m -Xms64m"
@@ -32,7 +35,7 @@ measure() {  # measure LABEL COMMAND...
   printf '%-28s %9.1f s %9.0f MB peak RSS\n' "$label" "$secs" "$((kb / 1024))"
 }
 
-echo "audit trail benchmark: $EVENTS events, JVM -Xmx256m, $(nproc) cores, $(java -version 2>&1 | sed -n 1p)"
+echo "audit trail benchmark: $EVENTS events, JVM -Xmx256m, $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 1p)"
 export TOLLGATE_ALLOW_AUDIT_SEED=yes
 measure "seed (not the target)" "$ROOT/bin/tollgate" audit seed --events "$EVENTS"
 unset TOLLGATE_ALLOW_AUDIT_SEED
