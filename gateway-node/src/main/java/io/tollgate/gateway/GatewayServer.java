@@ -38,14 +38,16 @@ public final class GatewayServer {
     private final SnapshotPoller poller;
     private final NodeHeartbeat heartbeat;
     private final ProxyFilter proxy;
+    private final RecordFilter record;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy) {
+                          ProxyFilter proxy, RecordFilter record) {
         this.server = server;
         this.database = database;
         this.poller = poller;
         this.heartbeat = heartbeat;
         this.proxy = proxy;
+        this.record = record;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -54,8 +56,9 @@ public final class GatewayServer {
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
         ProxyFilter proxy = new ProxyFilter();
+        GatewayMetrics metrics = new GatewayMetrics();
+        RecordFilter record = new RecordFilter(metrics);
         try {
-            GatewayMetrics metrics = new GatewayMetrics();
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
                     settings.configListen());
@@ -69,7 +72,7 @@ public final class GatewayServer {
             // The one place the filter order is decided; io.tollgate.gateway.pipeline explains this order.
             Pipeline pipeline = Pipeline.of(List.of(
                     new RequestIdFilter(),
-                    new RecordFilter(metrics),
+                    record,
                     new RouteFilter(),
                     new ApiKeyAuthenticator(Clock.systemUTC()),
                     new TenantStatusFilter(),
@@ -91,7 +94,7 @@ public final class GatewayServer {
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
                     .build()
                     .start();
-            return new GatewayServer(server, database, poller, heartbeat, proxy);
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record);
         } catch (RuntimeException e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
             if (heartbeat != null) {
@@ -101,6 +104,7 @@ public final class GatewayServer {
                 poller.close();
             }
             proxy.close();
+            record.close();
             database.close();
             throw e;
         }
@@ -119,6 +123,7 @@ public final class GatewayServer {
         heartbeat.close();
         poller.close();
         proxy.close();
+        record.close();
         database.close();
     }
 }
