@@ -24,6 +24,7 @@ import io.tollgate.gateway.snapshot.SnapshotPoller;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running gateway node: the gateway listener ({@code gatewayPort}), the management listener ({@code mgmtPort}),
@@ -51,7 +52,12 @@ public final class GatewayServer {
     }
 
     public static GatewayServer start(Settings settings) {
-        GatewaySettings gateway = GatewaySettings.from(settings, System.getenv());
+        return start(settings, System.getenv());
+    }
+
+    /** As {@link #start(Settings)}, reading the gateway-only settings ({@link GatewaySettings}) from {@code env}. */
+    static GatewayServer start(Settings settings, Map<String, String> env) {
+        GatewaySettings gateway = GatewaySettings.from(settings, env);
         Database database = Database.open(settings, "tollgate-gateway");
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
