@@ -36,6 +36,12 @@ class GatewayProxyTest {
             exchange.getResponseHeaders().add("Set-Cookie", "b=2");
             exchange.getResponseHeaders().add("X-Powered-By", "go1.23");
             exchange.getResponseHeaders().add("Server", "internal-9.8");
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+                // the JDK server wants HEAD lengths set by hand
+                exchange.getResponseHeaders().set("Content-Length", "17");
+                exchange.sendResponseHeaders(201, -1);
+                return;
+            }
             Upstream.send(exchange, 201, "{\"hello\":\"world\"}");
         });
         gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
@@ -116,6 +122,19 @@ class GatewayProxyTest {
         assertThat(upstream.last().header("traceparent")).isEqualTo(traceparent);
         assertThat(reply.header("X-Request-Id")).isNotEqualTo("bad id with spaces").matches("[0-9a-f-]{36}");
         assertThat(upstream.last().header("X-Request-Id")).isEqualTo(reply.header("X-Request-Id"));
+    }
+
+    @Test
+    void headAnswerKeepsTheUpstreamContentLength() throws IOException {
+        var t = tenant();
+        t.route(t.service(upstream.url()), "/head", "none");
+        save(t);
+
+        RawHttp.Reply reply = RawHttp.send(gateway.port(), "HEAD", t.host, "/head", null);
+
+        assertThat(reply.status()).isEqualTo(201);
+        assertThat(upstream.last().method()).isEqualTo("HEAD");
+        assertThat(reply.header("Content-Length")).isEqualTo("17");
     }
 
     @Test

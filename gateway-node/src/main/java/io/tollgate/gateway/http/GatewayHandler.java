@@ -87,6 +87,11 @@ public final class GatewayHandler implements Handler {
         });
         Body body = response.body();
         if (body == null) {
+            String length = response.headers().first("Content-Length");
+            if ("HEAD".equals(exchange.method()) && length != null) {
+                // a HEAD answer describes the body a GET would get
+                res.header(HeaderNames.CONTENT_LENGTH, length);
+            }
             res.send();
             exchange.complete(new Completion(response.status(), in.count, 0, false));
             return;
