@@ -94,6 +94,7 @@ public final class GatewayServer {
                     .host(settings.bindHost())
                     .port(settings.gatewayPort())
                     .contentEncoding(identityOnly)
+                    .directHandlers(GatewayHandler.directHandlers())
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
                     .routing(routing -> GatewayHandler.register(routing, new GatewayHandler(pipeline, snapshots)))
                     .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))

@@ -253,6 +253,23 @@ class GatewayProxyTest {
     }
 
     @Test
+    void requestsHelidonRefusesStillGetProblems() throws IOException {
+        RawHttp.Reply hugeHeader = RawHttp.get(gateway.port(), "any.example.test", "/x", "X-Big", "a".repeat(40_000));
+        assertThat(hugeHeader.status()).isBetween(400, 431);
+        assertThat(hugeHeader.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(problem(hugeHeader).path("instance").asText()).isEqualTo(hugeHeader.header("X-Request-Id"));
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: a\r\nBroken header line\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            RawHttp.Reply malformed = RawHttp.read(socket.getInputStream(), "GET");
+            assertThat(malformed.status()).isEqualTo(400);
+            assertThat(problem(malformed).path("type").asText()).endsWith("/malformed-request");
+        }
+    }
+
+    @Test
     void rawPathAndQueryReachTheUpstreamByteForByte() throws IOException {
         var t = tenant();
         t.route(t.service(upstream.url()), "/raw", "none");

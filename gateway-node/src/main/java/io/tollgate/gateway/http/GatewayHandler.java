@@ -141,6 +141,11 @@ public final class GatewayHandler implements Handler {
         ProblemWriter.write(res, requestId == null ? problem : problem.withInstance(requestId));
     }
 
+    /** Answers for requests Helidon refuses before routing, as problem+json. */
+    public static io.helidon.webserver.http.DirectHandlers directHandlers() {
+        return ProblemDirectHandler.handlers();
+    }
+
     /** Registers this handler for every request, with its error handler. */
     public static void register(io.helidon.webserver.http.HttpRouting.Builder routing, GatewayHandler handler) {
         routing.any(handler);
