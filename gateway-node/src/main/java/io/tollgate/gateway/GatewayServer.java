@@ -24,6 +24,7 @@ import io.tollgate.gateway.snapshot.SnapshotPoller;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running gateway node: the gateway listener ({@code gatewayPort}), the management listener ({@code mgmtPort}),
@@ -38,57 +39,82 @@ public final class GatewayServer {
     private final SnapshotPoller poller;
     private final NodeHeartbeat heartbeat;
     private final ProxyFilter proxy;
+    private final RecordFilter record;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy) {
+                          ProxyFilter proxy, RecordFilter record) {
         this.server = server;
         this.database = database;
         this.poller = poller;
         this.heartbeat = heartbeat;
         this.proxy = proxy;
+        this.record = record;
     }
 
     public static GatewayServer start(Settings settings) {
-        GatewaySettings gateway = GatewaySettings.from(settings, System.getenv());
+        return start(settings, System.getenv());
+    }
+
+    /** As {@link #start(Settings)}, reading the gateway-only settings ({@link GatewaySettings}) from {@code env}. */
+    static GatewayServer start(Settings settings, Map<String, String> env) {
+        GatewaySettings gateway = GatewaySettings.from(settings, env);
         Database database = Database.open(settings, "tollgate-gateway");
-        GatewayMetrics metrics = new GatewayMetrics();
-        SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
-        SnapshotPoller poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(),
-                settings.configPollInterval(), settings.configListen());
-        poller.start();
-
-        ClusterShare share = new ClusterShare();
-        NodeHeartbeat heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(),
-                snapshots, gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
-        heartbeat.start();
-
+        SnapshotPoller poller = null;
+        NodeHeartbeat heartbeat = null;
         ProxyFilter proxy = new ProxyFilter();
-        // The one place the filter order is decided; see io.tollgate.gateway.pipeline for why it is this order.
-        Pipeline pipeline = Pipeline.of(List.of(
-                new RequestIdFilter(),
-                new RecordFilter(metrics),
-                new RouteFilter(),
-                new ApiKeyAuthenticator(Clock.systemUTC()),
-                new TenantStatusFilter(),
-                new RateLimitFilter(share),
-                new BodySizeFilter(),
-                proxy));
+        GatewayMetrics metrics = new GatewayMetrics();
+        RecordFilter record = new RecordFilter(metrics);
+        try {
+            SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
+            poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
+                    settings.configListen());
+            poller.start();
 
-        // No content coding on the gateway listener: bodies pass through exactly as encoded by their sender.
-        ContentEncodingContext identityOnly = ContentEncodingContext.builder()
-                .contentEncodingsDiscoverServices(false)
-                .build();
-        WebServer server = WebServer.builder()
-                .host(settings.bindHost())
-                .port(settings.gatewayPort())
-                .contentEncoding(identityOnly)
-                .connectionOptions(socket -> socket.tcpNoDelay(true))
-                .routing(routing -> routing.any(new GatewayHandler(pipeline, snapshots)))
-                .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
-                .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
-                .build()
-                .start();
-        return new GatewayServer(server, database, poller, heartbeat, proxy);
+            ClusterShare share = new ClusterShare();
+            heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(), snapshots,
+                    gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
+            heartbeat.start();
+
+            // The one place the filter order is decided; io.tollgate.gateway.pipeline explains this order.
+            Pipeline pipeline = Pipeline.of(List.of(
+                    new RequestIdFilter(),
+                    record,
+                    new RouteFilter(),
+                    new ApiKeyAuthenticator(Clock.systemUTC()),
+                    new TenantStatusFilter(),
+                    new RateLimitFilter(share),
+                    new BodySizeFilter(),
+                    proxy));
+
+            // No content coding on the gateway listener: bodies pass through exactly as encoded by their sender.
+            ContentEncodingContext identityOnly = ContentEncodingContext.builder()
+                    .contentEncodingsDiscoverServices(false)
+                    .build();
+            WebServer server = WebServer.builder()
+                    .host(settings.bindHost())
+                    .port(settings.gatewayPort())
+                    .contentEncoding(identityOnly)
+                    .directHandlers(GatewayHandler.directHandlers())
+                    .connectionOptions(socket -> socket.tcpNoDelay(true))
+                    .routing(routing -> GatewayHandler.register(routing, new GatewayHandler(pipeline, snapshots)))
+                    .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
+                    .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
+                    .build()
+                    .start();
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record);
+        } catch (RuntimeException e) {
+            // e.g. a port already taken: release what was started so a failed start leaves no threads behind
+            if (heartbeat != null) {
+                heartbeat.close();
+            }
+            if (poller != null) {
+                poller.close();
+            }
+            proxy.close();
+            record.close();
+            database.close();
+            throw e;
+        }
     }
 
     public int port() {
@@ -104,6 +130,7 @@ public final class GatewayServer {
         heartbeat.close();
         poller.close();
         proxy.close();
+        record.close();
         database.close();
     }
 }

@@ -1,12 +1,16 @@
 package io.tollgate.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tollgate.db.model.Service;
+import io.tollgate.db.store.ServiceStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +53,42 @@ class DiskSnapshotTest {
                 assertThat(RawHttp.get(offline.port(), t.host, "/cached").status()).isEqualTo(401);
             } finally {
                 offline.stop();
+            }
+        }
+    }
+
+    @Test
+    void nodeStartingOnAConfigThatDoesNotCompileServesTheSnapshotFromDisk() throws IOException {
+        Path file = dir.resolve("gateway-snapshot.json");
+        try (Upstream upstream = Upstream.ok()) {
+            var t = Seed.tenant();
+            t.route(t.service(upstream.url()), "/kept", "none");
+            long version = t.save();
+            GatewayServer online = Gateways.start(file, Map.of());
+            try {
+                Gateways.awaitVersion(online, version);
+            } finally {
+                online.stop();
+            }
+
+            var bad = Seed.tenant();
+            Service broken = bad.service("ftp://not-http.example.test");
+            long badVersion = bad.save();
+            GatewayServer restarted = Gateways.start(file, Map.of());
+            try {
+                JsonNode ready = Gateways.ready(restarted);
+                assertThat(ready.path("http_status").asInt()).isEqualTo(200);
+                assertThat(ready.path("source").asText()).isEqualTo("disk");
+                assertThat(ready.path("rejected_version").asLong()).isEqualTo(badVersion);
+                assertThat(RawHttp.get(restarted.port(), t.host, "/kept").status()).isEqualTo(200);
+            } finally {
+                restarted.stop();
+                // Repair the shared database so later tests in this JVM compile again.
+                Seed.change(dsl -> new ServiceStore(dsl).update(new Service(broken.id(), broken.tenantId(),
+                        broken.name(), broken.language(), broken.protocol(),
+                        List.of(new Service.Target("http://127.0.0.1:9", 1)), broken.connectTimeoutMs(),
+                        broken.readTimeoutMs(), broken.retries(), broken.rowVersion(), broken.createdAt(),
+                        OffsetDateTime.now()), broken.rowVersion()));
             }
         }
     }

@@ -36,6 +36,12 @@ class GatewayProxyTest {
             exchange.getResponseHeaders().add("Set-Cookie", "b=2");
             exchange.getResponseHeaders().add("X-Powered-By", "go1.23");
             exchange.getResponseHeaders().add("Server", "internal-9.8");
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+                // the JDK server wants HEAD lengths set by hand
+                exchange.getResponseHeaders().set("Content-Length", "17");
+                exchange.sendResponseHeaders(201, -1);
+                return;
+            }
             Upstream.send(exchange, 201, "{\"hello\":\"world\"}");
         });
         gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
@@ -116,6 +122,19 @@ class GatewayProxyTest {
         assertThat(upstream.last().header("traceparent")).isEqualTo(traceparent);
         assertThat(reply.header("X-Request-Id")).isNotEqualTo("bad id with spaces").matches("[0-9a-f-]{36}");
         assertThat(upstream.last().header("X-Request-Id")).isEqualTo(reply.header("X-Request-Id"));
+    }
+
+    @Test
+    void headAnswerKeepsTheUpstreamContentLength() throws IOException {
+        var t = tenant();
+        t.route(t.service(upstream.url()), "/head", "none");
+        save(t);
+
+        RawHttp.Reply reply = RawHttp.send(gateway.port(), "HEAD", t.host, "/head", null);
+
+        assertThat(reply.status()).isEqualTo(201);
+        assertThat(upstream.last().method()).isEqualTo("HEAD");
+        assertThat(reply.header("Content-Length")).isEqualTo("17");
     }
 
     @Test
@@ -231,6 +250,23 @@ class GatewayProxyTest {
         assertThat(wrongPath.status()).isEqualTo(404);
         assertThat(problem(wrongPath).path("type").asText()).endsWith("/no-route");
         assertThat(wrongHost.status()).isEqualTo(404);
+    }
+
+    @Test
+    void requestsHelidonRefusesStillGetProblems() throws IOException {
+        RawHttp.Reply hugeHeader = RawHttp.get(gateway.port(), "any.example.test", "/x", "X-Big", "a".repeat(40_000));
+        assertThat(hugeHeader.status()).isBetween(400, 431);
+        assertThat(hugeHeader.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(problem(hugeHeader).path("instance").asText()).isEqualTo(hugeHeader.header("X-Request-Id"));
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: a\r\nBroken header line\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            RawHttp.Reply malformed = RawHttp.read(socket.getInputStream(), "GET");
+            assertThat(malformed.status()).isEqualTo(400);
+            assertThat(problem(malformed).path("type").asText()).endsWith("/malformed-request");
+        }
     }
 
     @Test

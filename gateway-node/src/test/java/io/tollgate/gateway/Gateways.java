@@ -29,7 +29,8 @@ final class Gateways {
         values.put("TOLLGATE_SNAPSHOT_FILE", snapshotFile.toString());
         values.put("TOLLGATE_DB_POOL_SIZE", "3");
         values.putAll(overrides);
-        return GatewayServer.start(TestDatabase.settings(values));
+        // Settings ignores the gateway-only keys; GatewaySettings reads them from the same map.
+        return GatewayServer.start(TestDatabase.settings(values), values);
     }
 
     static JsonNode ready(GatewayServer gateway) {

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -107,6 +109,48 @@ class StreamingTest {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.header("Transfer-Encoding")).isEqualToIgnoringCase("chunked");
         assertThat(reply.body()).isEqualTo(randomBytes(SIZE));
+    }
+
+    @Test
+    void upstreamThatBreaksOffMidBodyNeverLooksLikeACompleteAnswer() throws Exception {
+        try (ServerSocket broken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            // Promises 100,000 bytes in one chunk, sends half, then resets the connection.
+            Thread.ofVirtual().start(() -> {
+                try (Socket socket = broken.accept()) {
+                    socket.getInputStream().read(new byte[8192]);
+                    OutputStream out = socket.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n186a0\r\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(new byte[50_000]);
+                    out.flush();
+                    socket.setSoLinger(true, 0);
+                } catch (IOException ignored) {
+                    // the gateway hung up first: fine
+                }
+            });
+            var t = Seed.tenant();
+            t.route(t.service("http://127.0.0.1:" + broken.getLocalPort()), "/", "none");
+            Gateways.awaitVersion(gateway, t.save());
+
+            try (Socket client = new Socket("127.0.0.1", gateway.port())) {
+                client.setSoTimeout(20_000);
+                client.getOutputStream().write(("GET /broken HTTP/1.1\r\nHost: " + t.host + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                RawHttp.Reply reply;
+                try {
+                    reply = RawHttp.read(client.getInputStream(), "GET");
+                } catch (java.net.SocketTimeoutException hung) {
+                    throw hung;
+                } catch (IOException | RuntimeException truncated) {
+                    // The answer had started: the connection ended without a final chunk. That is acceptable.
+                    return;
+                }
+                // Nothing had reached the client yet: a clean 502 problem instead of the broken answer.
+                assertThat(reply.status()).isEqualTo(502);
+                assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
+                assertThat(reply.text()).contains("upstream-unavailable");
+            }
+        }
     }
 
     private static byte[] randomBytes(int n) {

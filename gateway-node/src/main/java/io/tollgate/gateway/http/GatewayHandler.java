@@ -23,7 +23,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 
 /**
  * Every request on the gateway port goes through here: read it into an {@link Exchange} (raw path and raw query
@@ -88,6 +87,11 @@ public final class GatewayHandler implements Handler {
         });
         Body body = response.body();
         if (body == null) {
+            String length = response.headers().first("Content-Length");
+            if ("HEAD".equals(exchange.method()) && length != null) {
+                // a HEAD answer describes the body a GET would get
+                res.header(HeaderNames.CONTENT_LENGTH, length);
+            }
             res.send();
             exchange.complete(new Completion(response.status(), in.count, 0, false));
             return;
@@ -103,12 +107,49 @@ public final class GatewayHandler implements Handler {
             // Close only after a complete copy: closing ends a chunked response as if the body were whole.
             out.close();
             aborted = false;
-        } catch (IOException e) {
-            throw new UncheckedIOException("response body broke off for request " + exchange.requestId(), e);
+        } catch (IOException | RuntimeException e) {
+            // Never end the body normally: the client must not take a truncated body for a whole one.
+            throw new BodyBrokeOff(exchange.requestId(), e);
         } finally {
             body.close();
             exchange.complete(new Completion(response.status(), in.count, out == null ? 0 : out.count, aborted));
         }
+    }
+
+    /**
+     * The answer broke off while its body was being copied (upstream reset, or the client went away). If nothing
+     * reached the client yet, Helidon lets {@link #writeProblem} answer 502 instead; otherwise it drops the
+     * connection, which is what a client must see for a truncated body.
+     */
+    static final class BodyBrokeOff extends RuntimeException {
+        private final String requestId;
+
+        BodyBrokeOff(String requestId, Exception cause) {
+            super("response body broke off", cause, false, false);
+            this.requestId = requestId;
+        }
+    }
+
+    /** Error handler for {@link BodyBrokeOff}, registered on the gateway routing. */
+    private static void writeProblem(ServerResponse res, RuntimeException error) {
+        String requestId = error instanceof BodyBrokeOff broke ? broke.requestId : null;
+        res.headers().clear();
+        if (requestId != null) {
+            res.header(HeaderNames.create("X-Request-Id"), requestId);
+        }
+        Problem problem = Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null);
+        ProblemWriter.write(res, requestId == null ? problem : problem.withInstance(requestId));
+    }
+
+    /** Answers for requests Helidon refuses before routing, as problem+json. */
+    public static io.helidon.webserver.http.DirectHandlers directHandlers() {
+        return ProblemDirectHandler.handlers();
+    }
+
+    /** Registers this handler for every request, with its error handler. */
+    public static void register(io.helidon.webserver.http.HttpRouting.Builder routing, GatewayHandler handler) {
+        routing.any(handler);
+        routing.error(BodyBrokeOff.class, (req, res, error) -> writeProblem(res, error));
     }
 
     private static final class CountingInputStream extends FilterInputStream {

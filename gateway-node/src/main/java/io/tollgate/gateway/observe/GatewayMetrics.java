@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's Prometheus metrics, written by hand in the text exposition format: counters are LongAdders keyed
@@ -27,6 +28,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<RouteLabels, Histogram> upstreamDurations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> rateLimited = new ConcurrentHashMap<>();
     private final AtomicLong configVersion = new AtomicLong();
+    private volatile LongSupplier accessLogDropped = () -> 0;
 
     void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
         String statusClass = (status / 100) + "xx";
@@ -39,6 +41,10 @@ public final class GatewayMetrics {
 
     void rateLimited(String tenant) {
         rateLimited.computeIfAbsent(tenant, k -> new LongAdder()).increment();
+    }
+
+    void accessLogDropped(LongSupplier dropped) {
+        this.accessLogDropped = dropped;
     }
 
     public void configVersion(long version) {
@@ -64,6 +70,9 @@ public final class GatewayMetrics {
         out.append("# HELP tollgate_config_version Config version of the snapshot being served.\n");
         out.append("# TYPE tollgate_config_version gauge\n");
         out.append("tollgate_config_version ").append(configVersion.get()).append('\n');
+        out.append("# HELP tollgate_access_log_dropped_total Access-log lines dropped because the writer fell behind.\n");
+        out.append("# TYPE tollgate_access_log_dropped_total counter\n");
+        out.append("tollgate_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
         return out.toString();
     }
 

@@ -12,20 +12,28 @@ import io.tollgate.gateway.pipeline.Response;
 import java.time.Instant;
 
 /**
- * Records every exchange once it is completely written: one JSON line on the {@code tollgate.access} logger and
- * the request metrics. It sits right after the request id so it sees every outcome, including no-route and
+ * Records every exchange once it is completely written: one JSON line on the {@code tollgate.access} logger
+ * (handed to {@link AccessLog}'s own thread, off the request path) and the request metrics. It sits right after the request id so it sees every outcome, including no-route and
  * auth failures. The line holds the raw path but never the query, headers, keys or cookies; the key appears only
  * as its public id.
  */
-public final class RecordFilter implements Filter {
+public final class RecordFilter implements Filter, AutoCloseable {
     static final String ACCESS_LOGGER = "tollgate.access";
-    private static final System.Logger ACCESS = System.getLogger(ACCESS_LOGGER);
     private static final double NANOS = 1e9;
+    private static final int QUEUED_LINES = 65_536;
 
     private final GatewayMetrics metrics;
+    private final AccessLog accessLog = new AccessLog(QUEUED_LINES);
 
     public RecordFilter(GatewayMetrics metrics) {
         this.metrics = metrics;
+        metrics.accessLogDropped(accessLog::dropped);
+    }
+
+    /** Writes the access-log lines still queued. */
+    @Override
+    public void close() {
+        accessLog.close();
     }
 
     @Override
@@ -46,8 +54,8 @@ public final class RecordFilter implements Filter {
         if (problem == ProblemType.RATE_LIMITED) {
             metrics.rateLimited(tenant);
         }
-        if (ACCESS.isLoggable(System.Logger.Level.INFO)) {
-            ACCESS.log(System.Logger.Level.INFO, line(exchange, completion, tenant, route, problem, totalNanos));
+        if (accessLog.enabled()) {
+            accessLog.write(line(exchange, completion, tenant, route, problem, totalNanos));
         }
     }
 

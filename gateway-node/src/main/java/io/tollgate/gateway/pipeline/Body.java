@@ -37,10 +37,14 @@ public interface Body extends AutoCloseable {
                 closed = true;
                 try {
                     in.close();
-                } catch (IOException ignored) {
-                    // the upstream connection is discarded by onClose either way
+                } catch (IOException | RuntimeException ignored) {
+                    // a broken stream: the upstream connection is discarded by onClose either way
                 } finally {
-                    onClose.run();
+                    try {
+                        onClose.run();
+                    } catch (RuntimeException ignored) {
+                        // releasing a connection that already broke: there is nothing left to release
+                    }
                 }
             }
         };

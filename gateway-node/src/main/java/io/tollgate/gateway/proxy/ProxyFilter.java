@@ -35,7 +35,8 @@ import java.util.Set;
  * body still streaming. Connection refused or reset gives 502 {@code upstream-unavailable}, a connect or read
  * timeout 504 {@code upstream-timeout}; upstream error details never reach the client. A request is retried on
  * another target only when the connection could not be made, the method is idempotent (or an Idempotency-Key
- * is present) and there is no body to replay: a POST is never sent twice.
+ * is present) and there is no body to replay: a POST is never sent twice. Connections come from
+ * {@link UpstreamConnections}, which closes what it discards.
  */
 public final class ProxyFilter implements Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyFilter.class.getName());
@@ -46,6 +47,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-length");
 
     private final UpstreamClients clients = new UpstreamClients();
+    private final UpstreamConnections connections = new UpstreamConnections();
 
     @Override
     public Response handle(Exchange exchange, Chain chain) {
@@ -53,16 +55,31 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         boolean replayable = !exchange.hasBody() && (IDEMPOTENT.contains(exchange.method())
                 || exchange.requestHeaders().contains("Idempotency-Key"));
         int attempts = replayable ? 1 + pool.retries() : 1;
+        boolean freshRetryUsed = false;
         Failure failure = null;
         for (int attempt = 0; attempt < attempts; attempt++) {
             UpstreamPool.Target target = pool.next();
             exchange.target(target.url());
+            UpstreamConnections.Lease lease = null;
             try {
-                return forward(exchange, pool, target);
+                lease = connections.borrow(clients.forConnectTimeout(pool.connectTimeout()), target,
+                        pool.connectTimeout());
+                return forward(exchange, pool, target, lease);
             } catch (RuntimeException e) {
+                if (lease != null) {
+                    lease.connection().closeResource();
+                }
                 failure = Failure.of(e);
                 LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed for request "
                         + exchange.requestId() + ": " + e);
+                boolean staleReuse = lease != null && lease.reused() && failure == Failure.BROKEN;
+                if (staleReuse && replayable && !freshRetryUsed) {
+                    // A pooled connection the upstream closed meanwhile says nothing about the target:
+                    // one extra attempt, which will find a live or fresh connection.
+                    freshRetryUsed = true;
+                    attempts++;
+                    continue;
+                }
                 if (failure != Failure.NOT_CONNECTED) {
                     break;
                 }
@@ -73,7 +90,8 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                 : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
     }
 
-    private Response forward(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target) {
+    private Response forward(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target,
+                             UpstreamConnections.Lease lease) {
         UriInfo uri = UriInfo.builder()
                 .scheme(target.scheme())
                 .host(target.host())
@@ -84,6 +102,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         HttpClientRequest request = clients.forConnectTimeout(pool.connectTimeout())
                 .method(Method.create(exchange.method()))
                 .uri(ClientUri.create(uri))
+                .connection(lease.connection())
                 .readTimeout(pool.readTimeout())
                 .followRedirects(false);
         request.headers(headers -> {
@@ -180,6 +199,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
 
     @Override
     public void close() {
+        connections.close();
         clients.close();
     }
 

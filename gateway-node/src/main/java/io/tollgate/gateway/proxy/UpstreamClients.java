@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * WebClients configured as a proxy client needs them (no system proxy, no redirects, no Expect: 100-continue,
- * TCP_NODELAY). The connect timeout is a client setting in WebClient, so there is one client — and one keep-alive
- * pool — per distinct connect timeout; services rarely differ, so this stays a handful.
+ * TCP_NODELAY). The connect timeout is a client setting in WebClient, so there is one client per distinct connect
+ * timeout; services rarely differ, so this stays a handful. Connections are pooled by {@link UpstreamConnections},
+ * not by these clients.
  */
 final class UpstreamClients {
     private final ConcurrentHashMap<Duration, WebClient> clients = new ConcurrentHashMap<>();

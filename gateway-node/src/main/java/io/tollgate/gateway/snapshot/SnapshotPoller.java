@@ -46,7 +46,8 @@ public final class SnapshotPoller implements AutoCloseable {
      * when neither worked: the node then reports not ready until the database answers.
      */
     public synchronized void start() {
-        if (!refresh()) {
+        // The disk copy also covers a reachable database whose current version does not compile.
+        if (!refresh() || holder.current() == null) {
             loadFromDisk();
         }
         running = true;
