@@ -130,6 +130,17 @@ status=$(curl --silent --max-time 10 --output /dev/null --write-out '%{http_code
 say "without the key the gateway answered 401"
 PASSED=$((PASSED + 1))
 
+# With the example Go and Rust services built, dev routes to them too and prints a curl line for each.
+if [[ -x examples/services/bin/go-orders || -x examples/services/bin/rust-inventory ]]; then
+  sleep 1  # the banner is printed at once; let it reach the log
+  while read -r example; do
+    status=$(bash -c "$example --silent --max-time 10 --output '$WORK/body' --write-out '%{http_code}'") || true
+    [[ "$status" == 200 ]] || fail "example curl line '$example' answered $status: $(cat "$WORK/body")"
+    say "example route answered 200: ${example##* }"
+  done < <(grep -E "^[[:space:]]+curl .*X-API-Key.*/(orders|items)$" "$LOG" | sed -E 's/^[[:space:]]+//')
+  PASSED=$((PASSED + 1))
+fi
+
 stop_dev || fail "dev did not stop cleanly"
 grep -q '^Stopped\.' "$LOG" || fail "dev did not report a clean stop"
 say "dev stopped cleanly on SIGTERM"

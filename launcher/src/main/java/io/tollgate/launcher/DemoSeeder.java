@@ -9,6 +9,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,9 +31,18 @@ final class DemoSeeder {
 
     /** Returns the new API key ({@code tg_<public id>_<secret>}). */
     String seed(String upstreamUrl) {
+        return seed(upstreamUrl, List.of());
+    }
+
+    /** Also routes the built example Go and Rust services, each under its own path prefix (kept, not stripped). */
+    String seed(String upstreamUrl, List<ExampleServices.Running> examples) {
         ensureTenant();
-        ensureService(upstreamUrl);
-        ensureRoute();
+        ensureService(SERVICE, "other", upstreamUrl);
+        ensureRoute(ROUTE, SERVICE, PATH, true);
+        for (ExampleServices.Running example : examples) {
+            ensureService(example.name(), example.language(), example.url());
+            ensureRoute(example.name(), example.name(), example.path(), false);
+        }
         return createKey();
     }
 
@@ -48,10 +58,10 @@ final class DemoSeeder {
         AdminApiClient.expect(api.post("/tenants", tenant), "POST /tenants", 201, 409);
     }
 
-    private void ensureService(String upstreamUrl) {
+    private void ensureService(String name, String language, String upstreamUrl) {
         ObjectNode service = Json.mapper().createObjectNode()
-                .put("name", SERVICE)
-                .put("language", "other")
+                .put("name", name)
+                .put("language", language)
                 .put("protocol", "http1")
                 .put("connect_timeout_ms", 1_000)
                 .put("read_timeout_ms", 5_000)
@@ -60,16 +70,16 @@ final class DemoSeeder {
         String path = "/tenants/" + TENANT + "/services";
         AdminApiClient.Reply created = AdminApiClient.expect(api.post(path, service), "POST " + path, 201, 409);
         if (created.is(409)) {
-            pointExistingServiceAt(upstreamUrl);
+            pointExistingServiceAt(name, upstreamUrl);
         }
     }
 
     /** The service left from an earlier run may target a demo upstream on another port; move it to this one. */
-    private void pointExistingServiceAt(String upstreamUrl) {
+    private void pointExistingServiceAt(String name, String upstreamUrl) {
         String listPath = "/tenants/" + TENANT + "/services?limit=100";
         JsonNode list = AdminApiClient.expect(api.get(listPath), "GET " + listPath, 200).body();
-        JsonNode existing = findByName(list, SERVICE)
-                .orElseThrow(() -> new LaunchException("POST services said " + SERVICE + " exists, but the list "
+        JsonNode existing = findByName(list, name)
+                .orElseThrow(() -> new LaunchException("POST services said " + name + " exists, but the list "
                         + "does not show it: " + list));
         if (upstreamUrl.equals(existing.path("targets").path(0).path("url").asText())
                 && existing.path("targets").size() == 1) {
@@ -83,14 +93,14 @@ final class DemoSeeder {
         AdminApiClient.expect(api.patch(itemPath, change, current.etag()), "PATCH " + itemPath, 200);
     }
 
-    private void ensureRoute() {
+    private void ensureRoute(String name, String service, String prefix, boolean strip) {
         ObjectNode route = Json.mapper().createObjectNode()
-                .put("name", ROUTE)
-                .put("service", SERVICE)
-                .put("strip_prefix", true)
+                .put("name", name)
+                .put("service", service)
+                .put("strip_prefix", strip)
                 .put("auth", "api-key");
         route.putArray("hosts");
-        route.putArray("paths").add(PATH);
+        route.putArray("paths").add(prefix);
         route.putArray("methods").add("GET");
         String path = "/tenants/" + TENANT + "/routes";
         // 409: the route is left from an earlier run (it names the service, which ensureService kept current).

@@ -87,6 +87,10 @@ final class DevCommand {
 
         DemoUpstream upstream = DemoUpstream.start("127.0.0.1", demoPort);
         stops.push(upstream::stop);
+        List<ExampleServices.Running> examples = ExampleServices.startIfBuilt(home).map(started -> {
+            stops.push(started::close);
+            return started.running();
+        }).orElse(List.of());
         AdminServer admin = AdminServer.start(settings);
         stops.push(admin::stop);
         GatewayServer gateway = GatewayServer.start(settings);
@@ -101,13 +105,14 @@ final class DevCommand {
 
         AdminApiClient api = new AdminApiClient(adminUrl + "/api/v1");
         api.authenticate(credentials.adminEmail(), credentials.adminPassword());
-        String key = new DemoSeeder(api).seed(upstream.url());
+        String key = new DemoSeeder(api).seed(upstream.url(), examples);
 
         String demoUrl = gatewayUrl + DemoSeeder.PATH + "/hello";
         awaitStatus(http, HttpRequest.newBuilder(URI.create(demoUrl)).header("X-API-Key", key), ROUTE_TIMEOUT,
                 "the gateway route " + demoUrl);
 
-        System.out.println(banner(adminUrl, gatewayUrl, readyUrl, upstream.url(), database, credentials, key, demoUrl));
+        System.out.println(banner(adminUrl, gatewayUrl, readyUrl, upstream.url(), database, credentials, key, demoUrl)
+                + examplesBanner(examples, gatewayUrl, key));
     }
 
     private static String banner(String adminUrl, String gatewayUrl, String readyUrl, String upstreamUrl,
@@ -136,6 +141,20 @@ final class DevCommand {
                 """.formatted(adminUrl, adminUrl, gatewayUrl, readyUrl, upstreamUrl, database.url(),
                 credentials.adminEmail(), credentials.adminPassword(), credentials.jwtSecret(), kept, key, key,
                 demoUrl);
+    }
+
+    private static String examplesBanner(List<ExampleServices.Running> examples, String gatewayUrl, String key) {
+        if (examples.isEmpty()) {
+            return "Build the example Go and Rust services (examples/services/build) and dev routes to them too.\n";
+        }
+        StringBuilder out = new StringBuilder("Example services (built from examples/services):\n");
+        for (ExampleServices.Running example : examples) {
+            out.append("  ").append(example.name()).append(" (").append(example.language()).append(") at ")
+                    .append(example.url()).append(", route ").append(example.path()).append(":\n")
+                    .append("    curl -H 'X-API-Key: ").append(key).append("' ").append(gatewayUrl)
+                    .append(example.path()).append("\n");
+        }
+        return out.toString();
     }
 
     /** The URL a person on this machine uses: loopback when the servers listen on every address. */
