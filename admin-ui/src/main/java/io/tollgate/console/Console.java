@@ -7,6 +7,8 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.admin.AdminContext;
+import io.tollgate.common.problem.ProblemException;
+import io.tollgate.common.problem.ProblemType;
 import io.tollgate.console.audit.AuditPages;
 import io.tollgate.console.platform.PlatformPages;
 import io.tollgate.console.signin.SignInPages;
@@ -48,6 +50,10 @@ final class Console implements HttpService {
         tenant.routing(rules);
         platform.routing(rules);
         audit.routing(rules);
+        rules.get("/favicon.ico", (req, res) -> res.status(Status.NO_CONTENT_204).send());
+        rules.any("/*", pages.open(v -> {
+            throw ProblemException.of(ProblemType.NOT_FOUND, "There is no page at this address.");
+        }));
     }
 
     /** The stylesheet and the one small script; both are optional for every flow. */

@@ -87,7 +87,10 @@ final class Browser implements AutoCloseable {
         return driver.getTitle();
     }
 
+    /** Signs in afresh: whatever session the browser had is dropped first. */
     void signIn(String email, String password) {
+        open("/sign-in");
+        driver.manage().deleteAllCookies();
         open("/sign-in");
         type("#email", email);
         type("#password", password);

@@ -102,6 +102,7 @@ public final class Visit {
         all.putIfAbsent("form", Map.of());
         all.put("notice", Notices.text(query("done")));
         all.put("requestId", Api.requestId(req));
+        all.put("show", Display.INSTANCE);
         Principal p = principal();
         if (p != null) {
             all.put("me", p.name());
@@ -135,6 +136,28 @@ public final class Visit {
         nav.put("auditor", p.isAuditor());
         nav.put("tenants", administered);
         return nav;
+    }
+
+    /** Sets a form field on {@code node}: numbers as numbers, anything else as typed, blank as null. */
+    public static void putNumber(com.fasterxml.jackson.databind.node.ObjectNode node, String field, String text) {
+        if (text == null || text.isBlank()) {
+            node.putNull(field);
+            return;
+        }
+        try {
+            node.put(field, Long.parseLong(text.strip()));
+        } catch (NumberFormatException e) {
+            node.put(field, text.strip());
+        }
+    }
+
+    /** An optimistic-concurrency check against the row version the form was rendered with. */
+    public java.util.function.IntConsumer ifMatch(String formVersion) {
+        return current -> {
+            if (!String.valueOf(current).equals(formVersion)) {
+                throw Api.stale();
+            }
+        };
     }
 
     public static String encode(String value) {
