@@ -116,7 +116,8 @@ class TenantConsoleBrowserTest {
         String adminOfB = fx.user("tenant-admin", b);
         browser.signIn(adminOfB, ConsoleFixture.USER_PASSWORD);
         for (String page : new String[]{"/t/" + a, "/t/" + a + "/services", "/t/" + a + "/services/secret-svc",
-                "/t/" + a + "/routes", "/t/" + a + "/keys", "/t/" + a + "/keys/new", "/t/no-such-tenant/services"}) {
+                "/t/" + a + "/routes", "/t/" + a + "/keys", "/t/" + a + "/keys/new", "/t/no-such-tenant/services",
+                "/tenants", "/tenants/" + a, "/users", "/users/new", "/nodes"}) {
             browser.open(page);
             assertThat(browser.find("h1").getText()).as(page).isEqualTo("Not allowed");
             assertThat(browser.source()).as(page).doesNotContain("secret-svc");
