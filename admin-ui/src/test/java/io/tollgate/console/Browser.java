@@ -8,6 +8,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
@@ -67,8 +69,32 @@ final class Browser implements AutoCloseable {
         e.sendKeys(text);
     }
 
+    /** Clicks something that loads a page, and waits until the new page has replaced the old one. */
     void click(String css) {
-        find(css).click();
+        navigating(() -> find(css).click());
+    }
+
+    /** Submits the form the element belongs to, and waits for the answer page. */
+    void submit(String css) {
+        navigating(() -> find(css).submit());
+    }
+
+    /** Clicks a button whose form asks for confirmation, accepts it, and waits for the answer page. */
+    void clickConfirm(String css) {
+        navigating(() -> {
+            find(css).click();
+            new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.alertIsPresent()).accept();
+        });
+    }
+
+    void clickLink(String text) {
+        navigating(() -> driver.findElement(By.linkText(text)).click());
+    }
+
+    void navigating(Runnable action) {
+        WebElement old = driver.findElement(By.tagName("html"));
+        action.run();
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.stalenessOf(old));
     }
 
     String text() {

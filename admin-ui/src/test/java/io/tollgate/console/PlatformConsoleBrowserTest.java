@@ -33,27 +33,26 @@ class PlatformConsoleBrowserTest {
         browser.open("/tenants");
         browser.type("#slug", "Not A Slug");
         browser.type("#name", "Acme");
-        browser.find("#name").submit();
+        browser.submit("#name");
         assertThat(browser.find("#slug-error").getText()).contains("lowercase letters");
         String slug = ConsoleFixture.unique("acme");
         browser.type("#slug", slug);
         browser.type("#quota", "100000");
         new Select(browser.find("#quota_period")).selectByValue("day");
-        browser.find("#slug").submit();
+        browser.submit("#slug");
         assertThat(browser.path()).startsWith("/tenants/" + slug);
         assertThat(browser.text()).contains("Tenant created.");
 
         browser.type("#rate_per_second", "lots");
-        browser.find("#rate_per_second").submit();
+        browser.submit("#rate_per_second");
         assertThat(browser.find("#rate_per_second-error").getText()).contains("whole number");
         browser.type("#rate_per_second", "50");
-        browser.find("#rate_per_second").submit();
+        browser.submit("#rate_per_second");
         assertThat(browser.text()).contains("Tenant saved.");
         assertThat(browser.find("#rate_per_second").getAttribute("value")).isEqualTo("50");
         browser.screenshot("tenant-form", true);
 
-        browser.click("form[action$=status] button");
-        browser.driver().switchTo().alert().accept();
+        browser.clickConfirm("form[action$=status] button");
         assertThat(browser.find("h1 .badge").getText()).isEqualTo("suspended");
         var tenant = fx.call("GET", "/api/v1/tenants/" + slug, fx.rootToken(), null, 200);
         assertThat(tenant.get("status").asText()).isEqualTo("suspended");
@@ -73,13 +72,13 @@ class PlatformConsoleBrowserTest {
         browser.type("#email", email);
         browser.type("#password", "short");
         browser.type("#grants", "tenant-admin no-such-tenant");
-        browser.find("#email").submit();
+        browser.submit("#email");
         assertThat(browser.find("#password-error").getText()).contains("at least 12 characters");
         assertThat(browser.find("#grants-error").getText()).contains("no tenant with slug");
         browser.screenshot("user-form-errors", false);
         browser.type("#password", "a-long-enough-password");
         browser.type("#grants", "tenant-admin " + slug + "\nauditor " + slug);
-        browser.find("#email").submit();
+        browser.submit("#email");
         assertThat(browser.text()).contains("User created.");
         browser.open("/users?q=" + email);
         assertThat(browser.text()).contains("tenant-admin " + slug).contains("auditor " + slug);
@@ -87,9 +86,9 @@ class PlatformConsoleBrowserTest {
         browser.screenshot("users", true);
 
         browser.open("/users?q=" + email);
-        browser.driver().findElement(By.linkText(email)).click();
+        browser.clickLink(email);
         browser.type("#grants", "auditor");
-        browser.find("#grants").submit();
+        browser.submit("#grants");
         assertThat(browser.text()).contains("User saved.");
         var users = fx.call("GET", "/api/v1/users?limit=200", fx.rootToken(), null, 200);
         var user = java.util.stream.StreamSupport.stream(users.get("items").spliterator(), false)

@@ -42,12 +42,12 @@ class TenantConsoleBrowserTest {
         browser.click("a.button.primary");
         browser.type("#name", "orders");
         browser.type("#targets", "ftp://10.0.0.1 1");
-        browser.find("#targets").submit();
+        browser.submit("#targets");
         assertThat(browser.find("#targets-error").getText()).contains("must be an http or https URL");
         assertThat(browser.find("#name").getAttribute("value")).isEqualTo("orders");
         browser.screenshot("service-form-errors", true);
         browser.type("#targets", "http://127.0.0.1:9 2\nhttp://127.0.0.1:10");
-        browser.find("#targets").submit();
+        browser.submit("#targets");
         assertThat(browser.path()).startsWith("/t/" + slug + "/services?done=service-created");
         assertThat(browser.text()).contains("Service created.").contains("orders").contains("http://127.0.0.1:10");
         browser.screenshot("services", true);
@@ -58,7 +58,7 @@ class TenantConsoleBrowserTest {
         new Select(browser.find("#service")).selectByVisibleText("orders");
         String path = "/" + ConsoleFixture.unique("orders");
         browser.type("#paths", path);
-        browser.find("#paths").submit();
+        browser.submit("#paths");
         assertThat(browser.text()).contains("Route created.").contains(path);
         browser.screenshot("routes", true);
 
@@ -67,7 +67,7 @@ class TenantConsoleBrowserTest {
         browser.click("a.button.primary");
         browser.screenshot("key-form", false);
         browser.type("#name", "ci pipeline");
-        browser.find("#name").submit();
+        browser.submit("#name");
         String shown = browser.find("#new-key").getText();
         assertThat(shown).matches(FULL_KEY.pattern());
         assertThat(browser.driver().findElement(By.cssSelector("[data-copy=new-key]")).isDisplayed()).isTrue();
@@ -76,13 +76,12 @@ class TenantConsoleBrowserTest {
         browser.open("/t/" + slug + "/keys");
         assertThat(browser.source()).doesNotContain(shown).contains(shown.substring(0, 16));
         browser.screenshot("keys", true);
-        browser.driver().findElement(By.linkText("ci pipeline")).click();
+        browser.clickLink("ci pipeline");
         assertThat(browser.source()).doesNotContain(shown);
         browser.screenshot("key-detail", false);
-        browser.driver().navigate().back();
+        browser.navigating(() -> browser.driver().navigate().back());
 
-        browser.click("form[action$=revoke] button");
-        browser.driver().switchTo().alert().accept();
+        browser.clickConfirm("form[action$=revoke] button");
         assertThat(browser.text()).contains("Key revoked.");
         assertThat(browser.find("td[data-label=Status] .badge").getText()).isEqualTo("revoked");
         browser.signOut();
@@ -99,7 +98,7 @@ class TenantConsoleBrowserTest {
         browser.type("#retries", "2");
         fx.call("PATCH", "/api/v1/tenants/" + slug + "/services/billing", fx.rootToken(),
                 ConsoleFixture.json("retries", 1), 200);
-        browser.find("#retries").submit();
+        browser.submit("#retries");
         assertThat(browser.text()).contains("Someone else changed this while you were editing");
         browser.screenshot("service-stale", false);
         var now = fx.call("GET", "/api/v1/tenants/" + slug + "/services/billing", fx.rootToken(), null, 200);
