@@ -26,6 +26,11 @@ public final class ConsoleServer {
     public static AdminServer start(Settings settings, Map<String, String> env) {
         String gateway = env.getOrDefault("TOLLGATE_CONSOLE_GATEWAY_URL", "").strip();
         URI gatewayUrl = URI.create(gateway.isEmpty() ? DEFAULT_GATEWAY_URL : gateway.replaceAll("/+$", ""));
+        // "Try this route" must send the route's Host header; the JDK client refuses to unless allowed, and
+        // reads this once. Only Host is added, and only when nothing else set the property.
+        if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
+            System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        }
         return AdminServer.start(settings, ctx -> List.of(new Console(ctx, gatewayUrl)));
     }
 }

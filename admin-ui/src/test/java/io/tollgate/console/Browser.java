@@ -94,7 +94,18 @@ final class Browser implements AutoCloseable {
     void navigating(Runnable action) {
         WebElement old = driver.findElement(By.tagName("html"));
         action.run();
-        new WebDriverWait(driver, Duration.ofSeconds(15)).until(ExpectedConditions.stalenessOf(old));
+        // The old page is gone once its root element is: Chrome reports that as stale, or as a node that no
+        // longer belongs to the document, depending on timing.
+        new WebDriverWait(driver, Duration.ofSeconds(15)).until(d -> {
+            try {
+                old.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                return e.getMessage() != null && e.getMessage().contains("does not belong to the document");
+            }
+        });
     }
 
     String text() {

@@ -30,7 +30,8 @@ public final class ConsoleFixture {
 
     private final AdminServer server;
     private final Database db;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
+    private final StubGateway gateway;
     private final String base;
     private String rootToken;
 
@@ -42,14 +43,16 @@ public final class ConsoleFixture {
                 "TOLLGATE_BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL,
                 "TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD,
                 "TOLLGATE_MIGRATE_ON_START", "false"));
-        this.server = ConsoleServer.start(settings, Map.of("TOLLGATE_CONSOLE_GATEWAY_URL", gatewayUrl()));
+        this.gateway = StubGateway.start();
+        this.server = ConsoleServer.start(settings, Map.of("TOLLGATE_CONSOLE_GATEWAY_URL", gateway.url()));
+        this.http = HttpClient.newHttpClient();
         this.db = Database.open(settings, "tollgate-console-test");
         this.base = "http://127.0.0.1:" + server.port();
     }
 
-    /** Where "try this route" sends requests in tests: a port nothing listens on unless a test starts a node. */
-    static String gatewayUrl() {
-        return System.getProperty("tollgate.test.gateway", "http://127.0.0.1:9");
+    /** Where "try this route" sends requests: a stand-in for a gateway node (see {@link StubGateway}). */
+    public StubGateway gateway() {
+        return gateway;
     }
 
     public static synchronized ConsoleFixture get() {
