@@ -108,5 +108,7 @@ class PlatformConsoleBrowserTest {
         String text = browser.text();
         assertThat(text).contains(synced).contains(behind).contains("in sync").contains("behind");
         browser.screenshot("nodes", true);
+        browser.open("/nodes?state=behind&q=" + behind);
+        assertThat(browser.text()).contains(behind).doesNotContain(synced);
     }
 }
