@@ -38,13 +38,19 @@ final class Browser implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String chromium = System.getProperty("tollgate.chromium", "/usr/bin/chromium");
+        String chromedriver = System.getProperty("tollgate.chromedriver", "/usr/bin/chromedriver");
+        if (!new File(chromium).canExecute() || !new File(chromedriver).canExecute()) {
+            throw new IllegalStateException("browser tests need Chromium and its driver: "
+                    + "apt-get install -y chromium chromium-driver");
+        }
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("tollgate.chromium", "/usr/bin/chromium"));
+        options.setBinary(chromium);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + profile, "--window-size=1280,900");
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(System.getProperty("tollgate.chromedriver", "/usr/bin/chromedriver")))
+                .usingDriverExecutable(new File(chromedriver))
                 .usingAnyFreePort()
                 .build();
         this.driver = new ChromeDriver(service, options);
