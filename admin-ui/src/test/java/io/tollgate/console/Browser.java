@@ -31,6 +31,11 @@ final class Browser implements AutoCloseable {
     private final String base;
 
     Browser(String base) {
+        this(base, true);
+    }
+
+    /** With {@code javascript} false the browser runs no script at all, as for a visitor who turned it off. */
+    Browser(String base, boolean javascript) {
         this.base = base;
         try {
             this.profile = Files.createTempDirectory("tollgate-chromium");
@@ -49,6 +54,10 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + profile, "--window-size=1280,900");
+        if (!javascript) {
+            options.setExperimentalOption("prefs", java.util.Map.of(
+                    "profile.managed_default_content_settings.javascript", 2));
+        }
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(chromedriver))
                 .usingAnyFreePort()
