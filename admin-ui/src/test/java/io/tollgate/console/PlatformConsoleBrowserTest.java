@@ -5,7 +5,6 @@ import io.tollgate.db.store.NodeStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
 
 import java.time.OffsetDateTime;

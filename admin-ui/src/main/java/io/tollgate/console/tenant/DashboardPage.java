@@ -9,6 +9,7 @@ import io.tollgate.console.web.Pages;
 import io.tollgate.console.web.Visit;
 import io.tollgate.db.model.Route;
 import io.tollgate.db.model.Tenant;
+import io.tollgate.db.model.UsageMinute;
 import io.tollgate.db.store.UsageReportStore;
 
 import java.time.Duration;
@@ -79,8 +80,9 @@ final class DashboardPage {
                     xLabels, "%"));
             model.put("latencyChart", Svg.bars("p95 latency per route over " + window, usage.routes.stream()
                     .limit(10)
+                    // a p95 in the open last bucket is drawn past the largest bound, labelled "> 10000 ms"
                     .map(r -> new Svg.Bar(routeNames.getOrDefault(r.routeId(), "deleted route"),
-                            r.p95Millis() < 0 ? 2 * UsageSummaryBounds.LAST : r.p95Millis(), r.p95Text()))
+                            r.p95Millis() < 0 ? 2.0 * UsageMinute.LATENCY_BOUNDS_MS.getLast() : r.p95Millis(), r.p95Text()))
                     .toList()));
         }
         OffsetDateTime periodStart = "day".equals(tenant.plan().quotaPeriod())
@@ -94,10 +96,5 @@ final class DashboardPage {
                     tenant.plan().quota()));
         }
         v.render("dashboard", model);
-    }
-
-    /** Where the open last latency bucket is drawn: past the largest bound. */
-    private static final class UsageSummaryBounds {
-        static final long LAST = io.tollgate.db.model.UsageMinute.LATENCY_BOUNDS_MS.getLast();
     }
 }
