@@ -81,6 +81,19 @@ class SessionSecurityTest {
     }
 
     @Test
+    void textFromUsersIsEscapedInPages() {
+        String slug = ConsoleFixture.unique("xss");
+        fx.call("POST", "/api/v1/tenants", fx.rootToken(), ConsoleFixture.json("slug", slug,
+                "name", "<img src=x onerror=alert(1)>"), 201);
+        PlainClient client = new PlainClient(fx.base());
+        client.signIn(ConsoleFixture.ADMIN_EMAIL, ConsoleFixture.ADMIN_PASSWORD);
+        for (String page : new String[]{"/tenants?q=" + slug, "/tenants/" + slug, "/t/" + slug}) {
+            String html = client.get(page).body();
+            assertThat(html).as(page).contains("&lt;img src=x onerror=alert(1)&gt;").doesNotContain("<img src=x");
+        }
+    }
+
+    @Test
     void restApiStillAnswersJsonBesideTheConsole() {
         var health = fx.call("GET", "/api/v1/health", null, null, 200);
         assertThat(health.get("status").asText()).isEqualTo("UP");
