@@ -38,6 +38,26 @@ class SignInBrowserTest {
     }
 
     @Test
+    void signingInWorksFromTheKeyboardAlone() {
+        browser.open("/sign-in");
+        browser.driver().manage().deleteAllCookies();
+        browser.open("/sign-in");
+        var active = (java.util.function.Supplier<org.openqa.selenium.WebElement>)
+                () -> browser.driver().switchTo().activeElement();
+        var body = browser.find("body");
+        body.sendKeys(org.openqa.selenium.Keys.TAB);
+        assertThat(active.get().getText()).isEqualTo("Skip to content");
+        active.get().sendKeys(org.openqa.selenium.Keys.TAB);
+        active.get().sendKeys(org.openqa.selenium.Keys.TAB);
+        assertThat(active.get().getAttribute("id")).isEqualTo("email");
+        active.get().sendKeys(ConsoleFixture.ADMIN_EMAIL, org.openqa.selenium.Keys.TAB);
+        assertThat(active.get().getAttribute("id")).isEqualTo("password");
+        browser.navigating(() -> active.get().sendKeys(ConsoleFixture.ADMIN_PASSWORD, org.openqa.selenium.Keys.ENTER));
+        assertThat(browser.path()).startsWith("/tenants");
+        browser.signOut();
+    }
+
+    @Test
     void wrongPasswordIsRefusedBesideTheForm() {
         browser.signIn(ConsoleFixture.ADMIN_EMAIL, "not-the-password");
         assertThat(browser.text()).contains("The email or password is not right.");
