@@ -45,6 +45,8 @@ class TenantConsoleBrowserTest {
         browser.submit("#targets");
         assertThat(browser.find("#targets-error").getText()).contains("must be an http or https URL");
         assertThat(browser.find("#name").getAttribute("value")).isEqualTo("orders");
+        assertThat(browser.find("#targets").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(browser.find("#name").getAttribute("aria-invalid")).isNull();
         browser.screenshot("service-form-errors", true);
         browser.type("#targets", "http://127.0.0.1:9 2\nhttp://127.0.0.1:10");
         browser.submit("#targets");
