@@ -45,6 +45,26 @@ class FormRulesTest {
     }
 
     @Test
+    void renamingAKeyLeavesItsExpiryExactlyAsItWas() {
+        String slug = fx.tenant();
+        var created = fx.call("POST", "/api/v1/tenants/" + slug + "/api-keys", fx.rootToken(),
+                ConsoleFixture.json("name", "before", "expires_at", "2031-05-05T05:05:05Z"), 201);
+        String id = created.get("id").asText();
+        PlainClient client = new PlainClient(fx.base());
+        client.signIn(fx.user("tenant-admin", slug), ConsoleFixture.USER_PASSWORD);
+        String page = client.get("/t/" + slug + "/keys/" + id).body();
+        assertThat(page).contains("value=\"2031-05-05T05:05\"");
+        Matcher version = Pattern.compile("name=\"version\" value=\"(\\d+)\"").matcher(page);
+        assertThat(version.find()).isTrue();
+        HttpResponse<String> saved = client.post("/t/" + slug + "/keys/" + id, Map.of("_csrf", PlainClient.csrfOf(page),
+                "version", version.group(1), "name", "after", "expires_at", "2031-05-05T05:05"));
+        assertThat(saved.statusCode()).isEqualTo(303);
+        var key = fx.call("GET", "/api/v1/tenants/" + slug + "/api-keys/" + id, fx.rootToken(), null, 200);
+        assertThat(key.get("name").asText()).isEqualTo("after");
+        assertThat(key.get("expires_at").asText()).isEqualTo("2031-05-05T05:05:05Z");
+    }
+
+    @Test
     void disablingAUserEndsTheirConsoleSession() {
         String slug = fx.tenant();
         String email = fx.user("tenant-admin", slug);

@@ -128,7 +128,7 @@ final class KeyPages {
     private void create(Visit v) {
         Tenant tenant = TenantPages.writable(ctx, v);
         String formId = v.form().text("form_id");
-        ObjectNode body = body(v.form(), true);
+        ObjectNode body = body(v.form(), null);
         Optional<ApiKeys.Created> created;
         try {
             created = createOnce(v, tenant, formId, body);
@@ -202,16 +202,16 @@ final class KeyPages {
         Tenant tenant = TenantPages.writable(ctx, v);
         ApiKey current = keys.get(v.principal(), tenant.slug(), v.path("id"));
         try {
-            keys.update(v.caller(), tenant.slug(), current.id().toString(), body(v.form(), false),
+            keys.update(v.caller(), tenant.slug(), current.id().toString(), body(v.form(), current),
                     v.ifMatch(v.form().text("version")));
         } catch (ProblemException e) {
             Map<String, String> typed = v.form().echo(FIELDS);
             if (Pages.isValidation(e)) {
                 showDetail(v, tenant, current, typed, v.form().all("allowed_routes"), Pages.fieldErrors(e),
                         "Some fields need attention.", Status.BAD_REQUEST_400);
-            } else if (Pages.isStale(e)) {
+            } else if (Pages.isStale(e) || e.problem().type() == io.tollgate.common.problem.ProblemType.CONFLICT) {
                 showDetail(v, tenant, current, typed, v.form().all("allowed_routes"), Map.of(),
-                        ServicePages.failure(e), Status.PRECONDITION_FAILED_412);
+                        ServicePages.failure(e), Status.create(e.problem().status()));
             } else {
                 throw e;
             }
@@ -312,14 +312,20 @@ final class KeyPages {
         return k.allowedRoutes() == null ? List.of() : k.allowedRoutes().stream().map(UUID::toString).toList();
     }
 
-    /** No route ticked means every route of the tenant (allowed_routes null). */
-    static ObjectNode body(Form f, boolean creating) {
+    /**
+     * No route ticked means every route of the tenant (allowed_routes null). On an edit ({@code current} set)
+     * the expiry is sent only when it was changed, so renaming an expired key does not re-check its old expiry.
+     */
+    static ObjectNode body(Form f, ApiKey current) {
         ObjectNode body = Json.mapper().createObjectNode();
         body.put("name", f.text("name"));
         String expires = Display.rfc3339(f.text("expires_at"));
-        if (expires != null) {
+        boolean unchanged = current != null && f.text("expires_at").equals(Display.INSTANCE.input(current.expiresAt()));
+        if (unchanged) {
+            // leave the expiry as it is
+        } else if (expires != null) {
             body.put("expires_at", expires);
-        } else if (!creating) {
+        } else if (current != null) {
             body.putNull("expires_at");
         }
         List<String> allowed = f.all("allowed_routes");
