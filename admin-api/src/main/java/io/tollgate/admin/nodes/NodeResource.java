@@ -10,17 +10,9 @@ import io.tollgate.common.json.Json;
 import io.tollgate.common.problem.ProblemException;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.db.model.GatewayNode;
-import io.tollgate.db.store.ConfigStateStore;
-import io.tollgate.db.store.NodeStore;
-
-import java.time.Duration;
-import java.time.OffsetDateTime;
 
 /** {@code GET /nodes}: gateway nodes, the config version each applied, and whether it is in sync. */
 public final class NodeResource implements HttpService {
-    /** A node silent for longer than this is reported as gone. */
-    static final Duration GONE_AFTER = Duration.ofSeconds(30);
-
     private final AdminContext ctx;
 
     public NodeResource(AdminContext ctx) {
@@ -37,19 +29,17 @@ public final class NodeResource implements HttpService {
         if (!principal.readsAllTenants()) {
             throw ProblemException.of(ProblemType.FORBIDDEN, "only platform admins and auditors see gateway nodes");
         }
-        long current = new ConfigStateStore(ctx.db().dsl()).version();
-        OffsetDateTime goneBefore = OffsetDateTime.now().minus(GONE_AFTER);
+        NodeStates.Report report = NodeStates.read(ctx.db().dsl());
         var body = Json.mapper().createObjectNode();
-        body.put("config_version", current);
+        body.put("config_version", report.configVersion());
         var items = body.putArray("items");
-        for (GatewayNode n : new NodeStore(ctx.db().dsl()).all()) {
-            String state = n.lastHeartbeat().isBefore(goneBefore) ? "gone"
-                    : n.appliedVersion() >= current ? "in sync" : "behind";
+        for (NodeStates.NodeState s : report.nodes()) {
+            GatewayNode n = s.node();
             items.addObject()
                     .put("id", n.id())
                     .put("host", n.host())
                     .put("applied_version", n.appliedVersion())
-                    .put("state", state)
+                    .put("state", s.state())
                     .put("started_at", n.startedAt().toInstant().toString())
                     .put("last_heartbeat", n.lastHeartbeat().toInstant().toString());
         }

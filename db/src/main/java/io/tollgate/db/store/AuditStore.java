@@ -103,6 +103,22 @@ public final class AuditStore {
         return dsl.selectFrom(AUDIT_EVENTS).where(where).orderBy(AUDIT_EVENTS.ID).limit(limit).fetch(AuditStore::map);
     }
 
+    /** A filtered page, newest first: events older than {@code beforeId} (the newest when null). */
+    public List<AuditEvent> pageNewestFirst(Filter filter, Long beforeId, int limit) {
+        Condition where = where(filter);
+        if (beforeId != null) {
+            where = where.and(AUDIT_EVENTS.ID.lt(beforeId));
+        }
+        return dsl.selectFrom(AUDIT_EVENTS).where(where).orderBy(AUDIT_EVENTS.ID.desc()).limit(limit)
+                .fetch(AuditStore::map);
+    }
+
+    /** One event when it matches the filter (so a tenant-scoped filter hides other tenants' events). */
+    public Optional<AuditEvent> byId(Filter filter, long id) {
+        return dsl.selectFrom(AUDIT_EVENTS).where(where(filter).and(AUDIT_EVENTS.ID.eq(id)))
+                .fetchOptional(AuditStore::map);
+    }
+
     /**
      * Hands every matching event, oldest first, to {@code sink} through a server-side cursor, so memory stays
      * constant however many rows match. Runs in its own read-only transaction (a PostgreSQL cursor needs one).
