@@ -1,6 +1,7 @@
 package io.tollgate.launcher;
 
 import io.tollgate.admin.AdminServer;
+import io.tollgate.console.ConsoleServer;
 import io.tollgate.common.settings.Settings;
 import io.tollgate.gateway.GatewayServer;
 
@@ -91,7 +92,10 @@ final class DevCommand {
             stops.push(started::close);
             return started.running();
         }).orElse(List.of());
-        AdminServer admin = AdminServer.start(settings);
+        // The console's "try this route" sends through this dev gateway, wherever its port is.
+        Map<String, String> consoleEnv = new HashMap<>(values);
+        consoleEnv.putIfAbsent("TOLLGATE_CONSOLE_GATEWAY_URL", localUrl(settings, settings.gatewayPort()));
+        AdminServer admin = ConsoleServer.start(settings, consoleEnv);
         stops.push(admin::stop);
         GatewayServer gateway = GatewayServer.start(settings);
         stops.push(gateway::stop);

@@ -1,6 +1,7 @@
 package io.tollgate.launcher;
 
 import io.tollgate.admin.AdminServer;
+import io.tollgate.console.ConsoleServer;
 import io.tollgate.admin.audit.AuditCli;
 import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
@@ -91,9 +92,9 @@ public final class Main {
     private static void admin() {
         Settings settings = settings();
         Ports.requireFree(settings.bindHost(), settings.adminPort(), "TOLLGATE_ADMIN_PORT", "admin server");
-        AdminServer server = AdminServer.start(settings);
+        AdminServer server = ConsoleServer.start(settings);
         System.out.println("Tollgate admin listening on " + settings.bindHost() + ":" + server.port()
-                + " (API under /api/v1).");
+                + " (REST API under /api/v1, console at /).");
         blockUntilTerminated(server::stop);
     }
 
