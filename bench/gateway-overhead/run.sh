@@ -335,9 +335,9 @@ EOF
 start_nginx "$PROXY_CONF"
 proxy_pids() { nginx_pids "$PROXY_CONF"; }
 
-# Access log to a file, as an operator would set it up: `bin/tollgate gateway` (the launcher) leaves the
-# tollgate.access logger on JUL's defaults, i.e. the root ConsoleHandler on stderr, two lines a request. A JUL
-# config gives it a FileHandler of its own writing bare JSON lines (flushed per line, like GatewayMain's stdout).
+# Access log to a file, as an operator would set it up: `bin/tollgate gateway` writes bare JSON lines to stdout
+# unless a JUL config is given; this one gives the tollgate.access logger a FileHandler of its own writing bare
+# JSON lines (flushed per line, like the stdout handler).
 cat >"$WORK/gateway-logging.properties" <<EOF
 handlers = java.util.logging.ConsoleHandler
 .level = INFO

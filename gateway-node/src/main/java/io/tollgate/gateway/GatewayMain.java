@@ -22,14 +22,22 @@ public final class GatewayMain {
     }
 
     public static void main(String[] args) {
+        configureLogging();
+        GatewayServer server = GatewayServer.start(Settings.fromEnvironment());
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "tollgate-gateway-shutdown"));
+        System.err.println("tollgate gateway listening on " + server.port() + ", management on " + server.mgmtPort());
+    }
+
+    /**
+     * What a gateway process does with its logs (also used by {@code tollgate gateway}): the access log to stdout
+     * as bare JSON lines unless a JUL configuration file is given, and no jOOQ banner.
+     */
+    public static void configureLogging() {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         if (System.getProperty("java.util.logging.config.file") == null) {
             accessLogToStdout();
         }
-        GatewayServer server = GatewayServer.start(Settings.fromEnvironment());
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "tollgate-gateway-shutdown"));
-        System.err.println("tollgate gateway listening on " + server.port() + ", management on " + server.mgmtPort());
     }
 
     private static void accessLogToStdout() {

@@ -5,6 +5,7 @@ import io.tollgate.console.ConsoleServer;
 import io.tollgate.admin.audit.AuditCli;
 import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
+import io.tollgate.gateway.GatewayMain;
 import io.tollgate.gateway.GatewayServer;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -102,6 +103,7 @@ public final class Main {
         Settings settings = settings();
         Ports.requireFree(settings.bindHost(), settings.gatewayPort(), "TOLLGATE_GATEWAY_PORT", "gateway");
         Ports.requireFree(settings.bindHost(), settings.mgmtPort(), "TOLLGATE_MGMT_PORT", "gateway management port");
+        GatewayMain.configureLogging();
         GatewayServer server = GatewayServer.start(settings);
         System.out.println("Tollgate gateway node " + settings.nodeId().orElse("(unnamed)") + " listening on "
                 + settings.bindHost() + ":" + server.port() + ", management on port " + server.mgmtPort() + ".");
