@@ -55,6 +55,9 @@ class TenantApiTest {
         assertThat(r.problemType()).isEqualTo("validation-failed");
         assertThat(r.json().get("errors").findValuesAsText("field"))
                 .contains("slug", "name", "plan.rate_per_second", "plan.quota_period", "colour");
+        var control = admin.post("/tenants", admin.rootToken(), json("slug", unique("ctl"), "name", "two\nlines"));
+        assertThat(control.status()).isEqualTo(400);
+        assertThat(control.json().at("/errors/0/field").asText()).isEqualTo("name");
     }
 
     @Test

@@ -91,6 +91,10 @@ public final class Input {
             error(field, "must be at most " + maxLength + " characters");
             return null;
         }
+        if (text.chars().anyMatch(Character::isISOControl)) {
+            error(field, "must not contain control characters (line breaks, tabs, ...)");
+            return null;
+        }
         if (pattern != null && !pattern.matcher(text).matches()) {
             error(field, patternHint);
             return null;
