@@ -11,6 +11,7 @@ import io.tollgate.gateway.http.GatewayHandler;
 import io.tollgate.gateway.http.ManagementRoutes;
 import io.tollgate.gateway.limit.BodySizeFilter;
 import io.tollgate.gateway.limit.ClusterShare;
+import io.tollgate.gateway.limit.QuotaFilter;
 import io.tollgate.gateway.limit.RateLimitFilter;
 import io.tollgate.gateway.observe.GatewayMetrics;
 import io.tollgate.gateway.observe.RecordFilter;
@@ -21,6 +22,9 @@ import io.tollgate.gateway.route.RouteFilter;
 import io.tollgate.gateway.snapshot.NodeHeartbeat;
 import io.tollgate.gateway.snapshot.SnapshotHolder;
 import io.tollgate.gateway.snapshot.SnapshotPoller;
+import io.tollgate.gateway.usage.QuotaLedger;
+import io.tollgate.gateway.usage.UsageFlusher;
+import io.tollgate.gateway.usage.UsageRecorder;
 
 import java.time.Clock;
 import java.util.List;
@@ -40,15 +44,17 @@ public final class GatewayServer {
     private final NodeHeartbeat heartbeat;
     private final ProxyFilter proxy;
     private final RecordFilter record;
+    private final UsageFlusher usage;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy, RecordFilter record) {
+                          ProxyFilter proxy, RecordFilter record, UsageFlusher usage) {
         this.server = server;
         this.database = database;
         this.poller = poller;
         this.heartbeat = heartbeat;
         this.proxy = proxy;
         this.record = record;
+        this.usage = usage;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -57,13 +63,24 @@ public final class GatewayServer {
 
     /** As {@link #start(Settings)}, reading the gateway-only settings ({@link GatewaySettings}) from {@code env}. */
     static GatewayServer start(Settings settings, Map<String, String> env) {
+        return start(settings, env, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(Settings, Map)}, with the clock that decides key expiry, usage minutes and quota periods
+     * (rate-limit buckets keep their own monotonic time).
+     */
+    static GatewayServer start(Settings settings, Map<String, String> env, Clock clock) {
         GatewaySettings gateway = GatewaySettings.from(settings, env);
         Database database = Database.open(settings, "tollgate-gateway");
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
+        UsageFlusher usage = null;
         ProxyFilter proxy = new ProxyFilter();
         GatewayMetrics metrics = new GatewayMetrics();
-        RecordFilter record = new RecordFilter(metrics);
+        UsageRecorder recorder = new UsageRecorder(clock);
+        QuotaLedger quotas = new QuotaLedger(clock);
+        RecordFilter record = new RecordFilter(metrics, recorder);
         try {
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
@@ -75,14 +92,20 @@ public final class GatewayServer {
                     gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
             heartbeat.start();
 
+            usage = new UsageFlusher(database, snapshots, recorder, quotas, gateway.nodeId(), clock,
+                    gateway.usageFlushInterval());
+            metrics.usageFlush(usage::failures, usage::dropped);
+            usage.start();
+
             // The one place the filter order is decided; io.tollgate.gateway.pipeline explains this order.
             Pipeline pipeline = Pipeline.of(List.of(
                     new RequestIdFilter(),
                     record,
                     new RouteFilter(),
-                    new ApiKeyAuthenticator(Clock.systemUTC()),
+                    new ApiKeyAuthenticator(clock),
                     new TenantStatusFilter(),
                     new RateLimitFilter(share),
+                    new QuotaFilter(quotas),
                     new BodySizeFilter(),
                     proxy));
 
@@ -101,9 +124,12 @@ public final class GatewayServer {
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
                     .build()
                     .start();
-            return new GatewayServer(server, database, poller, heartbeat, proxy, record);
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage);
         } catch (RuntimeException e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
+            if (usage != null) {
+                usage.close();
+            }
             if (heartbeat != null) {
                 heartbeat.close();
             }
@@ -125,8 +151,10 @@ public final class GatewayServer {
         return server.port(MGMT_SOCKET);
     }
 
+    /** Stops serving, then writes the usage and denied-request events still held before closing the pool. */
     public void stop() {
         server.stop();
+        usage.close();
         heartbeat.close();
         poller.close();
         proxy.close();

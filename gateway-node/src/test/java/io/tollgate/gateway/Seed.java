@@ -65,6 +65,8 @@ final class Seed {
         String status = "active";
         int rate = 1000;
         int burst = 1000;
+        Long quota;
+        String quotaPeriod = "month";
         final List<Service> services = new ArrayList<>();
         final List<Route> routes = new ArrayList<>();
         final List<ApiKey> keys = new ArrayList<>();
@@ -72,6 +74,12 @@ final class Seed {
         TenantRows plan(int ratePerSecond, int burstSize) {
             this.rate = ratePerSecond;
             this.burst = burstSize;
+            return this;
+        }
+
+        TenantRows quota(Long requests, String period) {
+            this.quota = requests;
+            this.quotaPeriod = period;
             return this;
         }
 
@@ -118,11 +126,19 @@ final class Seed {
         }
 
         Key key(List<UUID> allowedRoutes, OffsetDateTime expiresAt, Integer ratePerSecond) {
+            return key(allowedRoutes, expiresAt, ratePerSecond, null);
+        }
+
+        Key keyWithQuota(long quota) {
+            return key(null, null, null, quota);
+        }
+
+        Key key(List<UUID> allowedRoutes, OffsetDateTime expiresAt, Integer ratePerSecond, Long quota) {
             String publicId = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
             String secret = "s3cr3t_" + UUID.randomUUID().toString().replace("-", "");
             OffsetDateTime now = OffsetDateTime.now();
             ApiKey row = new ApiKey(Ids.newId(), id, unique("key"), publicId, sha256Hex(secret), allowedRoutes,
-                    ratePerSecond, ratePerSecond, null, expiresAt, null, null, 1, now, now);
+                    ratePerSecond, ratePerSecond, quota, expiresAt, null, null, 1, now, now);
             keys.add(row);
             return new Key(row, "tg_" + publicId + "_" + secret);
         }
@@ -131,7 +147,7 @@ final class Seed {
         long save() {
             return change(dsl -> {
                 OffsetDateTime now = OffsetDateTime.now();
-                new TenantStore(dsl).insert(new Tenant(id, slug, slug, status, new Tenant.Plan(rate, burst, null, "month"),
+                new TenantStore(dsl).insert(new Tenant(id, slug, slug, status, new Tenant.Plan(rate, burst, quota, quotaPeriod),
                         1, now, now));
                 services.forEach(new ServiceStore(dsl)::insert);
                 routes.forEach(new RouteStore(dsl)::insert);

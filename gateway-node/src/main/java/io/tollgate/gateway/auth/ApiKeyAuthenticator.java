@@ -52,7 +52,12 @@ public final class ApiKeyAuthenticator implements Filter {
         if (presented == null || presented.isBlank()) {
             return unauthenticated("An API key is required");
         }
-        KeySpec key = verify(exchange.snapshot().keysByPublicId(), presented.trim());
+        Claim claim = claim(exchange.snapshot().keysByPublicId(), presented.trim());
+        if (claim == null) {
+            return unauthenticated("The API key is not valid");
+        }
+        exchange.claimedKey(claim.key());
+        KeySpec key = claim.verified() ? claim.key() : null;
         if (key == null) {
             return unauthenticated("The API key is not valid");
         }
@@ -80,7 +85,11 @@ public final class ApiKeyAuthenticator implements Filter {
      * Finds the key by public id and checks the secret. The public id ends at an underscore; because a secret
      * may itself contain underscores (and a public id might), each split is tried in order — a hash probe each.
      */
-    static KeySpec verify(Map<String, KeySpec> keys, String presented) {
+    /** The key a presented credential names, and whether its secret matched. */
+    private record Claim(KeySpec key, boolean verified) {
+    }
+
+    private static Claim claim(Map<String, KeySpec> keys, String presented) {
         if (!presented.startsWith(PREFIX)) {
             return null;
         }
@@ -89,7 +98,7 @@ public final class ApiKeyAuthenticator implements Filter {
             KeySpec key = keys.get(rest.substring(0, split));
             if (key != null) {
                 byte[] digest = sha256Hex(rest.substring(split + 1));
-                return MessageDigest.isEqual(digest, key.secretSha256Hex()) ? key : null;
+                return new Claim(key, MessageDigest.isEqual(digest, key.secretSha256Hex()));
             }
         }
         return null;

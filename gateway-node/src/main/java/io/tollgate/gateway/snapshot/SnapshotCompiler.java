@@ -36,7 +36,8 @@ final class SnapshotCompiler {
         Map<UUID, TenantPlan> tenants = new HashMap<>();
         for (Tenant t : config.tenants()) {
             tenants.put(t.id(), new TenantPlan(t.id(), t.slug(), t.active(),
-                    new RateSpec(t.plan().ratePerSecond(), t.plan().burst())));
+                    new RateSpec(t.plan().ratePerSecond(), t.plan().burst()), t.plan().quota(),
+                    t.plan().quotaPeriod() == null ? TenantPlan.PERIOD_MONTH : t.plan().quotaPeriod()));
         }
         Map<UUID, UpstreamPool> pools = new HashMap<>();
         Map<UUID, UUID> serviceTenant = new HashMap<>();
@@ -77,7 +78,7 @@ final class SnapshotCompiler {
             keys.put(k.publicId(), new KeySpec(k.id(), k.tenantId(), k.publicId(),
                     digest.getBytes(StandardCharsets.US_ASCII),
                     k.allowedRoutes() == null ? null : Set.copyOf(new LinkedHashSet<>(k.allowedRoutes())),
-                    rate(k.ratePerSecond(), k.burst()), instant(k.expiresAt()), instant(k.revokedAt())));
+                    rate(k.ratePerSecond(), k.burst()), k.quota(), instant(k.expiresAt()), instant(k.revokedAt())));
         }
         return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants);
     }
