@@ -113,9 +113,14 @@ final class Seed {
         }
 
         Route route(Service service, String path, String auth, boolean stripPrefix, Long maxBodyBytes) {
+            return route(service, path, auth, stripPrefix, maxBodyBytes, false, List.of());
+        }
+
+        Route route(Service service, String path, String auth, boolean stripPrefix, Long maxBodyBytes,
+                    boolean passCredential, List<String> internalHeaders) {
             OffsetDateTime now = OffsetDateTime.now();
             Route r = new Route(Ids.newId(), id, service.id(), unique("route"), List.of(host), List.of(path), List.of(),
-                    stripPrefix, auth, null, null, maxBodyBytes, 1, now, now);
+                    stripPrefix, auth, null, null, maxBodyBytes, passCredential, internalHeaders, 1, now, now);
             routes.add(r);
             return r;
         }

@@ -90,7 +90,8 @@ public final class ConfigSnapshotReader {
     private static Route route(RoutesRecord r) {
         return new Route(r.getId(), r.getTenantId(), r.getServiceId(), r.getName(), json(r.getHosts(), STRINGS),
                 json(r.getPaths(), STRINGS), json(r.getMethods(), STRINGS), r.getStripPrefix(), r.getAuth(),
-                r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getRowVersion(), r.getCreatedAt(),
+                r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getPassCredential(),
+                json(r.getInternalHeaders(), STRINGS), r.getRowVersion(), r.getCreatedAt(),
                 r.getUpdatedAt());
     }
 

@@ -68,8 +68,10 @@ public final class ApiKeyAuthenticator implements Filter {
             return Response.problem(Problem.of(ProblemType.FORBIDDEN, "The API key is not allowed on this route"));
         }
         exchange.key(key);
-        // The upstream never sees the gateway credential.
-        exchange.requestHeaders().remove(header);
+        // The upstream never sees the gateway credential, unless the route asks for it.
+        if (!route.passCredential()) {
+            exchange.requestHeaders().remove(header);
+        }
         return chain.proceed(exchange);
     }
 

@@ -67,7 +67,10 @@ final class SnapshotCompiler {
                     r.hosts().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList(),
                     r.paths(),
                     Set.copyOf(r.methods().stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).toList()),
-                    r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(), pool));
+                    r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(),
+                    r.passCredential(),
+                    Set.copyOf(r.internalHeaders().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList()),
+                    pool));
         }
         Map<String, KeySpec> keys = new HashMap<>();
         for (ApiKey k : config.apiKeys()) {

@@ -27,7 +27,7 @@ class RateLimitFilterTest {
 
     private final TenantPlan tenant = new TenantPlan(UUID.randomUUID(), "t", true, new RateSpec(1, 10), null, "month");
     private final RouteSpec route = new RouteSpec(UUID.randomUUID(), tenant.id(), "r", List.of(), List.of("/"), Set.of(),
-            false, RouteSpec.AUTH_API_KEY, null, null, POOL);
+            false, RouteSpec.AUTH_API_KEY, null, null, false, Set.of(), POOL);
 
     private Exchange exchange(KeySpec key) {
         Exchange exchange = new Exchange("GET", "/", null, "h", "http", "127.0.0.1", new HttpFields(),
