@@ -263,7 +263,8 @@ class OpenApiContractTest {
         h.put("GET /tenants", w -> Call.query(Map.of(), "limit=2"));
         h.put("GET /tenants/{slug}", w -> Call.of(Map.of("slug", w.slug), null));
         h.put("PATCH /tenants/{slug}", w -> Call.of(Map.of("slug", w.slug), json("name", "Renamed",
-                "status", "suspended", "plan", Map.of("burst", 300))));
+                "status", "suspended", "plan", Map.of("burst", 300), "jwt", Map.of("issuer", "https://login.example.com",
+                        "audience", "orders", "hs256_secret", "s".repeat(40), "clock_skew_seconds", 30))));
         h.put("DELETE /tenants/{slug}", w -> {
             w.route();
             w.key();

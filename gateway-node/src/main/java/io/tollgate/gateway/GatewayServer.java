@@ -6,6 +6,7 @@ import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
 import io.tollgate.db.store.NodeStore;
 import io.tollgate.gateway.auth.ApiKeyAuthenticator;
+import io.tollgate.gateway.auth.JwtAuthenticator;
 import io.tollgate.gateway.auth.TenantStatusFilter;
 import io.tollgate.gateway.http.GatewayHandler;
 import io.tollgate.gateway.http.ManagementRoutes;
@@ -103,6 +104,7 @@ public final class GatewayServer {
                     record,
                     new RouteFilter(),
                     new ApiKeyAuthenticator(clock),
+                    new JwtAuthenticator(),
                     new TenantStatusFilter(),
                     new RateLimitFilter(share),
                     new QuotaFilter(quotas),

@@ -67,6 +67,7 @@ final class Seed {
         int burst = 1000;
         Long quota;
         String quotaPeriod = "month";
+        Tenant.Jwt jwt;
         final List<Service> services = new ArrayList<>();
         final List<Route> routes = new ArrayList<>();
         final List<ApiKey> keys = new ArrayList<>();
@@ -80,6 +81,11 @@ final class Seed {
         TenantRows quota(Long requests, String period) {
             this.quota = requests;
             this.quotaPeriod = period;
+            return this;
+        }
+
+        TenantRows jwt(Tenant.Jwt settings) {
+            this.jwt = settings;
             return this;
         }
 
@@ -152,7 +158,7 @@ final class Seed {
         long save() {
             return change(dsl -> {
                 OffsetDateTime now = OffsetDateTime.now();
-                new TenantStore(dsl).insert(new Tenant(id, slug, slug, status, new Tenant.Plan(rate, burst, quota, quotaPeriod),
+                new TenantStore(dsl).insert(new Tenant(id, slug, slug, status, new Tenant.Plan(rate, burst, quota, quotaPeriod), jwt,
                         1, now, now));
                 services.forEach(new ServiceStore(dsl)::insert);
                 routes.forEach(new RouteStore(dsl)::insert);

@@ -76,9 +76,7 @@ public final class ConfigSnapshotReader {
     }
 
     private static Tenant tenant(TenantsRecord r) {
-        return new Tenant(r.getId(), r.getSlug(), r.getName(), r.getStatus(),
-                new Tenant.Plan(r.getRatePerSecond(), r.getBurst(), r.getQuota(), r.getQuotaPeriod()),
-                r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt());
+        return io.tollgate.db.store.TenantStore.map(r);
     }
 
     private static Service service(ServicesRecord r) {

@@ -19,8 +19,7 @@ import java.util.Map;
 /**
  * Authenticates {@code api-key} routes. The key comes from {@code X-API-Key} or {@code Authorization: Bearer};
  * missing, unknown, wrong, revoked or expired gives 401 with {@code WWW-Authenticate}; a good key of another
- * tenant, or one limited to other routes, gives 403. {@code jwt} routes are refused (401) until JWT support
- * lands: failing closed beats forwarding unauthenticated traffic.
+ * tenant, or one limited to other routes, gives 403. {@code jwt} routes are left to {@link JwtAuthenticator}.
  */
 public final class ApiKeyAuthenticator implements Filter {
     static final String API_KEY_HEADER = "X-API-Key";
@@ -41,7 +40,8 @@ public final class ApiKeyAuthenticator implements Filter {
             return chain.proceed(exchange);
         }
         if (!RouteSpec.AUTH_API_KEY.equals(route.auth())) {
-            return unauthenticated("This route needs a token this gateway cannot check yet");
+            // jwt routes are JwtAuthenticator's, next in the pipeline
+            return chain.proceed(exchange);
         }
         String header = API_KEY_HEADER;
         String presented = exchange.requestHeaders().first(API_KEY_HEADER);

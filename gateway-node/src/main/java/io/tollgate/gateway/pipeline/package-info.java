@@ -12,6 +12,7 @@
  *                                rollups and denied-request aggregates on completion
  *              RouteFilter       host + longest path prefix + method ─► 404 no-route
  *              ApiKeyAuthenticator  api-key routes ─► 401 / 403; strips the credential
+ *              JwtAuthenticator     jwt routes: HS256/RS256 bearer tokens ─► 401; strips the token
  *              TenantStatusFilter   suspended tenant ─► 403
  *              RateLimitFilter   tenant plan / key override buckets ─► 429 + RateLimit-* headers
  *              QuotaFilter       tenant / key daily or monthly quota ─► 429 quota-exceeded; counts admissions

@@ -1,5 +1,8 @@
 package io.tollgate.gateway.snapshot;
 
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import io.tollgate.common.keys.RsaPublicKeys;
 import io.tollgate.db.model.ApiKey;
 import io.tollgate.db.model.Route;
 import io.tollgate.db.model.Service;
@@ -27,6 +30,7 @@ import java.util.regex.Pattern;
  * upper-cased, target URLs parsed, digests prepared for constant-time comparison.
  */
 final class SnapshotCompiler {
+    private static final System.Logger LOG = System.getLogger(SnapshotCompiler.class.getName());
     private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private SnapshotCompiler() {
@@ -37,7 +41,8 @@ final class SnapshotCompiler {
         for (Tenant t : config.tenants()) {
             tenants.put(t.id(), new TenantPlan(t.id(), t.slug(), t.active(),
                     new RateSpec(t.plan().ratePerSecond(), t.plan().burst()), t.plan().quota(),
-                    t.plan().quotaPeriod() == null ? TenantPlan.PERIOD_MONTH : t.plan().quotaPeriod()));
+                    t.plan().quotaPeriod() == null ? TenantPlan.PERIOD_MONTH : t.plan().quotaPeriod(),
+                    t.jwt() == null ? null : jwt(t)));
         }
         Map<UUID, UpstreamPool> pools = new HashMap<>();
         Map<UUID, UUID> serviceTenant = new HashMap<>();
@@ -84,6 +89,30 @@ final class SnapshotCompiler {
                     rate(k.ratePerSecond(), k.burst()), k.quota(), instant(k.expiresAt()), instant(k.revokedAt())));
         }
         return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants);
+    }
+
+    /**
+     * A parser for the tenant's tokens. Settings that do not compile (the admin API validates, so only a hand-edited
+     * row) close the tenant's jwt routes rather than reject the whole config version for every tenant.
+     */
+    private static JwtSpec jwt(Tenant t) {
+        Tenant.Jwt jwt = t.jwt();
+        try {
+            var parser = Jwts.parser()
+                    .requireIssuer(jwt.issuer())
+                    .requireAudience(jwt.audience())
+                    .clockSkewSeconds(jwt.clockSkewSeconds());
+            if (jwt.hs256Secret() != null) {
+                parser.verifyWith(Keys.hmacShaKeyFor(jwt.hs256Secret().getBytes(StandardCharsets.UTF_8)));
+            } else {
+                parser.verifyWith(RsaPublicKeys.fromPem(jwt.rs256PublicKeyPem()));
+            }
+            return new JwtSpec(jwt.algorithm(), parser.build());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "tenant " + t.slug() + ": JWT settings do not compile ("
+                    + e.getClass().getSimpleName() + "); its jwt routes refuse every token");
+            return new JwtSpec(jwt.algorithm(), null);
+        }
     }
 
     /** A rate when a rate is set; a burst alone is ignored, a rate alone gets a burst of one second's worth. */

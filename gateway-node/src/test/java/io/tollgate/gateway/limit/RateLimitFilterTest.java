@@ -25,7 +25,7 @@ class RateLimitFilterTest {
     private static final UpstreamPool POOL = new UpstreamPool("svc",
             List.of(UpstreamPool.target("http://127.0.0.1:9", 1)), Duration.ofSeconds(1), Duration.ofSeconds(1), 0);
 
-    private final TenantPlan tenant = new TenantPlan(UUID.randomUUID(), "t", true, new RateSpec(1, 10), null, "month");
+    private final TenantPlan tenant = new TenantPlan(UUID.randomUUID(), "t", true, new RateSpec(1, 10), null, "month", null);
     private final RouteSpec route = new RouteSpec(UUID.randomUUID(), tenant.id(), "r", List.of(), List.of("/"), Set.of(),
             false, RouteSpec.AUTH_API_KEY, null, null, false, Set.of(), POOL);
 
