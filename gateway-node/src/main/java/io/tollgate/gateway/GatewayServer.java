@@ -46,9 +46,10 @@ public final class GatewayServer {
     private final ProxyFilter proxy;
     private final RecordFilter record;
     private final UsageFlusher usage;
+    private final RateLimitFilter rateLimits;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy, RecordFilter record, UsageFlusher usage) {
+                          ProxyFilter proxy, RecordFilter record, UsageFlusher usage, RateLimitFilter rateLimits) {
         this.server = server;
         this.database = database;
         this.poller = poller;
@@ -56,6 +57,7 @@ public final class GatewayServer {
         this.proxy = proxy;
         this.record = record;
         this.usage = usage;
+        this.rateLimits = rateLimits;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -77,6 +79,7 @@ public final class GatewayServer {
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
         UsageFlusher usage = null;
+        RateLimitFilter rateLimits = null;
         ProxyFilter proxy = new ProxyFilter();
         GatewayMetrics metrics = new GatewayMetrics();
         UsageRecorder recorder = new UsageRecorder(clock);
@@ -92,6 +95,8 @@ public final class GatewayServer {
             heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(), snapshots,
                     gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
             heartbeat.start();
+            rateLimits = settings.redisUrl().map(url -> RateLimitFilter.withRedis(share, url))
+                    .orElseGet(() -> new RateLimitFilter(share));
 
             usage = new UsageFlusher(database, snapshots, recorder, quotas, gateway.nodeId(), clock,
                     gateway.usageFlushInterval());
@@ -106,7 +111,7 @@ public final class GatewayServer {
                     new ApiKeyAuthenticator(clock),
                     new JwtAuthenticator(),
                     new TenantStatusFilter(),
-                    new RateLimitFilter(share),
+                    rateLimits,
                     new QuotaFilter(quotas),
                     new BodySizeFilter(),
                     proxy));
@@ -126,11 +131,14 @@ public final class GatewayServer {
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
                     .build()
                     .start();
-            return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage);
-        } catch (RuntimeException e) {
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage, rateLimits);
+        } catch (RuntimeException | Error e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
             if (usage != null) {
                 usage.close();
+            }
+            if (rateLimits != null) {
+                rateLimits.close();
             }
             if (heartbeat != null) {
                 heartbeat.close();
@@ -157,6 +165,7 @@ public final class GatewayServer {
     public void stop() {
         server.stop();
         usage.close();
+        rateLimits.close();
         heartbeat.close();
         poller.close();
         proxy.close();
