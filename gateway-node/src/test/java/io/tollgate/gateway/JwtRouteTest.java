@@ -157,6 +157,25 @@ class JwtRouteTest {
     }
 
     @Test
+    void neitherTokensNorTheSecretReachAnyLogLine() throws IOException {
+        String good = claims().signWith(HMAC, Jwts.SIG.HS256).compact();
+        String expired = claims().expiration(Date.from(Instant.now().minusSeconds(600)))
+                .signWith(HMAC, Jwts.SIG.HS256).compact();
+        try (var logs = Gateways.CapturedLogs.install()) {
+            call(hs256, "/hs", good);
+            call(hs256, "/hs", expired);
+            call(hs256, "/hs", good + "tampered");
+            Gateways.await("three access-log lines",
+                    () -> logs.lines.stream().filter(l -> l.startsWith("tollgate.access")).count() >= 3);
+            for (String token : List.of(good, expired)) {
+                String signature = token.substring(token.lastIndexOf('.') + 1);
+                assertThat(logs.lines).allSatisfy(line -> assertThat(line).doesNotContain(signature)
+                        .doesNotContain(SECRET).doesNotContain("Bearer"));
+            }
+        }
+    }
+
+    @Test
     void aTenantWithoutJwtSettingsRefusesEveryToken() throws IOException {
         assertRefused(call(unset, "/nothing", claims().signWith(HMAC, Jwts.SIG.HS256).compact()));
     }
