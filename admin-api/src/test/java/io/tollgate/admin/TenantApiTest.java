@@ -61,6 +61,15 @@ class TenantApiTest {
         assertThat(renamed.json().at("/jwt/hs256_secret_set").asBoolean()).isTrue();
         assertThat(renamed.json().at("/jwt/audience").asText()).isEqualTo("orders");
 
+        // replacing the secret shows in the audit trail, without either secret
+        String rotated = "rotated-" + secret;
+        assertThat(admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", Map.of("hs256_secret", rotated)))
+                .status()).isEqualTo(200);
+        String rotation = admin.db().dsl().select(org.jooq.impl.DSL.field("after_state::text", String.class))
+                .from("audit_events").where("tenant_id = ?::uuid", set.json().get("id").asText())
+                .orderBy(org.jooq.impl.DSL.field("id").desc()).limit(1).fetchOne(0, String.class);
+        assertThat(rotation).contains("\"hs256_secret_changed\": true").doesNotContain(secret);
+
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
@@ -74,7 +83,7 @@ class TenantApiTest {
 
         String auditText = admin.db().dsl().select(org.jooq.impl.DSL.field("string_agg(audit_events::text, '\n')",
                 String.class)).from("audit_events").fetchOne(0, String.class);
-        assertThat(auditText).doesNotContain(secret).contains("hs256_secret_set");
+        assertThat(auditText).doesNotContain(secret).doesNotContain(rotated).contains("hs256_secret_set");
 
         var removed = admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", null));
         assertThat(removed.status()).isEqualTo(200);

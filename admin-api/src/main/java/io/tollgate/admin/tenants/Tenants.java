@@ -102,9 +102,20 @@ public final class Tenants {
             }
             String action = !current.status().equals(status)
                     ? ("suspended".equals(status) ? "tenant.suspend" : "tenant.activate") : "tenant.update";
+            ObjectNode after = TenantViews.json(next);
+            if (secretChanged(current.jwt(), next.jwt())) {
+                // the secret itself is never recorded, but that it was replaced must be visible in the trail
+                ((ObjectNode) after.get("jwt")).put("hs256_secret_changed", true);
+            }
             return new Change<>(next, action, current.id(), "tenant", current.id().toString(),
-                    TenantViews.json(current), TenantViews.json(next));
+                    TenantViews.json(current), after);
         });
+    }
+
+    private static boolean secretChanged(Tenant.Jwt before, Tenant.Jwt after) {
+        String was = before == null ? null : before.hs256Secret();
+        String now = after == null ? null : after.hs256Secret();
+        return now != null && was != null && !now.equals(was);
     }
 
     public void delete(Caller caller, String slug, IntConsumer ifMatch) {
