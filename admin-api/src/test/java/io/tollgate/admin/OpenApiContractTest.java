@@ -263,7 +263,8 @@ class OpenApiContractTest {
         h.put("GET /tenants", w -> Call.query(Map.of(), "limit=2"));
         h.put("GET /tenants/{slug}", w -> Call.of(Map.of("slug", w.slug), null));
         h.put("PATCH /tenants/{slug}", w -> Call.of(Map.of("slug", w.slug), json("name", "Renamed",
-                "status", "suspended", "plan", Map.of("burst", 300))));
+                "status", "suspended", "plan", Map.of("burst", 300), "jwt", Map.of("issuer", "https://login.example.com",
+                        "audience", "orders", "hs256_secret", "s".repeat(40), "clock_skew_seconds", 30))));
         h.put("DELETE /tenants/{slug}", w -> {
             w.route();
             w.key();
@@ -295,7 +296,8 @@ class OpenApiContractTest {
                 "ref", w.route().get("name").asText()), null));
         h.put("PATCH /tenants/{slug}/routes/{ref}", w -> Call.of(Map.of("slug", w.slug,
                 "ref", w.route().get("id").asText()), json("strip_prefix", false, "methods", List.of("GET", "PUT"),
-                "max_body_bytes", null, "auth", "none")));
+                "max_body_bytes", null, "auth", "none", "pass_credential", true,
+                "internal_headers", List.of("X-Debug-Trace"))));
         h.put("DELETE /tenants/{slug}/routes/{ref}", w -> Call.of(Map.of("slug", w.slug,
                 "ref", w.route().get("id").asText()), null));
 
@@ -611,7 +613,8 @@ class OpenApiContractTest {
         String p = unique("p");
         return json("name", unique("route"), "service", service, "hosts", List.of(p + ".example.com"),
                 "paths", List.of("/" + p, "/" + p + "-v2"), "methods", List.of("GET", "POST"), "strip_prefix", true,
-                "auth", "api-key", "rate_per_second", 10, "burst", 20, "max_body_bytes", 65536);
+                "auth", "api-key", "rate_per_second", 10, "burst", 20, "max_body_bytes", 65536,
+                "pass_credential", false, "internal_headers", List.of("x-internal-node"));
     }
 
     private static ObjectNode keyBody(String route) {

@@ -3,6 +3,9 @@ package io.tollgate.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
 import java.util.Map;
 
 import static io.tollgate.admin.AdminFixture.json;
@@ -36,6 +39,76 @@ class TenantApiTest {
 
         assertThat(admin.delete("/tenants/" + slug, admin.rootToken()).status()).isEqualTo(204);
         assertThat(admin.get("/tenants/" + slug, admin.rootToken()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void jwtSettingsAreSetWithoutEverShowingTheSecret() throws Exception {
+        String slug = admin.tenant();
+        String secret = "hs256-secret-" + unique("x") + "-0123456789abcdef";
+        var set = admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", Map.of("issuer",
+                "https://login.example.com", "audience", "orders", "hs256_secret", secret)));
+        assertThat(set.status()).isEqualTo(200);
+        assertThat(set.json().at("/jwt/algorithm").asText()).isEqualTo("HS256");
+        assertThat(set.json().at("/jwt/hs256_secret_set").asBoolean()).isTrue();
+        assertThat(set.json().at("/jwt/clock_skew_seconds").asInt()).isEqualTo(60);
+        assertThat(set.body()).doesNotContain(secret);
+        assertThat(admin.get("/tenants/" + slug, admin.rootToken()).body()).doesNotContain(secret);
+
+        // a change of issuer keeps the secret, which need not be sent again
+        var renamed = admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", Map.of("issuer",
+                "https://id.example.com")));
+        assertThat(renamed.status()).isEqualTo(200);
+        assertThat(renamed.json().at("/jwt/hs256_secret_set").asBoolean()).isTrue();
+        assertThat(renamed.json().at("/jwt/audience").asText()).isEqualTo("orders");
+
+        // replacing the secret shows in the audit trail, without either secret
+        String rotated = "rotated-" + secret;
+        assertThat(admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", Map.of("hs256_secret", rotated)))
+                .status()).isEqualTo(200);
+        String rotation = admin.db().dsl().select(org.jooq.impl.DSL.field("after_state::text", String.class))
+                .from("audit_events").where("tenant_id = ?::uuid", set.json().get("id").asText())
+                .orderBy(org.jooq.impl.DSL.field("id").desc()).limit(1).fetchOne(0, String.class);
+        assertThat(rotation).contains("\"hs256_secret_changed\": true").doesNotContain(secret);
+
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(generator.generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        var rsa = admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", Map.of("rs256_public_key_pem", pem,
+                "clock_skew_seconds", 5)));
+        assertThat(rsa.status()).isEqualTo(200);
+        assertThat(rsa.json().at("/jwt/algorithm").asText()).isEqualTo("RS256");
+        assertThat(rsa.json().at("/jwt/hs256_secret_set").asBoolean()).isFalse();
+        assertThat(rsa.json().at("/jwt/rs256_public_key_pem").asText()).isEqualTo(pem);
+
+        String auditText = admin.db().dsl().select(org.jooq.impl.DSL.field("string_agg(audit_events::text, '\n')",
+                String.class)).from("audit_events").fetchOne(0, String.class);
+        assertThat(auditText).doesNotContain(secret).doesNotContain(rotated).contains("hs256_secret_set");
+
+        var removed = admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", null));
+        assertThat(removed.status()).isEqualTo(200);
+        assertThat(removed.json().get("jwt").isNull()).isTrue();
+    }
+
+    @Test
+    void badJwtSettingsNameTheirFieldsAndOnlyPlatformAdminsSetThem() {
+        String slug = admin.tenant();
+        var bad = admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", Map.of("issuer", "",
+                "hs256_secret", "too-short", "rs256_public_key_pem", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----",
+                "clock_skew_seconds", 3600, "alg", "none")));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("errors").findValuesAsText("field")).contains("jwt.issuer", "jwt.hs256_secret",
+                "jwt.rs256_public_key_pem", "jwt.clock_skew_seconds", "jwt.alg");
+        assertThat(bad.body()).doesNotContain("too-short");
+
+        var noKey = admin.patch("/tenants/" + slug, admin.rootToken(), json("jwt", Map.of("issuer", "i",
+                "audience", "a")));
+        assertThat(noKey.status()).isEqualTo(400);
+        assertThat(noKey.json().get("errors").findValuesAsText("field")).contains("jwt.hs256_secret");
+
+        var byTenantAdmin = admin.patch("/tenants/" + slug, admin.userToken("tenant-admin", slug), json("jwt",
+                Map.of("issuer", "i", "audience", "a", "hs256_secret", "s".repeat(40))));
+        assertThat(byTenantAdmin.status()).isEqualTo(403);
     }
 
     @Test

@@ -14,6 +14,32 @@ class TenantResourcesApiTest {
     private final AdminFixture admin = AdminFixture.get();
 
     @Test
+    void routeFlagsAreValidatedAndShown() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        assertThat(admin.post("/tenants/" + slug + "/services", token, json("name", "flags", "language", "go",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080")})).status()).isEqualTo(201);
+        String path = "/" + unique("flags");
+
+        var bad = admin.post("/tenants/" + slug + "/routes", token, json("name", "flags", "service", "flags",
+                "paths", new String[]{path}, "pass_credential", "yes", "internal_headers", new String[]{"X Debug"}));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("pass_credential").contains("internal_headers");
+
+        var route = admin.post("/tenants/" + slug + "/routes", token, json("name", "flags", "service", "flags",
+                "paths", new String[]{path}));
+        assertThat(route.status()).isEqualTo(201);
+        assertThat(route.json().get("pass_credential").asBoolean()).isFalse();
+        assertThat(route.json().get("internal_headers").toString()).isEqualTo("[]");
+
+        var changed = admin.patch("/tenants/" + slug + "/routes/flags", token, json("pass_credential", true,
+                "internal_headers", new String[]{"X-Debug-Trace", "x-debug-trace", "X-Node"}));
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(changed.json().get("pass_credential").asBoolean()).isTrue();
+        assertThat(changed.json().get("internal_headers").toString()).isEqualTo("[\"x-debug-trace\",\"x-node\"]");
+    }
+
+    @Test
     void tenantAdminScriptsServiceRouteAndKey() {
         String slug = admin.tenant();
         String token = admin.userToken("tenant-admin", slug);

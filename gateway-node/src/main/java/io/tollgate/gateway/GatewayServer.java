@@ -6,11 +6,13 @@ import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
 import io.tollgate.db.store.NodeStore;
 import io.tollgate.gateway.auth.ApiKeyAuthenticator;
+import io.tollgate.gateway.auth.JwtAuthenticator;
 import io.tollgate.gateway.auth.TenantStatusFilter;
 import io.tollgate.gateway.http.GatewayHandler;
 import io.tollgate.gateway.http.ManagementRoutes;
 import io.tollgate.gateway.limit.BodySizeFilter;
 import io.tollgate.gateway.limit.ClusterShare;
+import io.tollgate.gateway.limit.QuotaFilter;
 import io.tollgate.gateway.limit.RateLimitFilter;
 import io.tollgate.gateway.observe.GatewayMetrics;
 import io.tollgate.gateway.observe.RecordFilter;
@@ -21,6 +23,9 @@ import io.tollgate.gateway.route.RouteFilter;
 import io.tollgate.gateway.snapshot.NodeHeartbeat;
 import io.tollgate.gateway.snapshot.SnapshotHolder;
 import io.tollgate.gateway.snapshot.SnapshotPoller;
+import io.tollgate.gateway.usage.QuotaLedger;
+import io.tollgate.gateway.usage.UsageFlusher;
+import io.tollgate.gateway.usage.UsageRecorder;
 
 import java.time.Clock;
 import java.util.List;
@@ -40,15 +45,19 @@ public final class GatewayServer {
     private final NodeHeartbeat heartbeat;
     private final ProxyFilter proxy;
     private final RecordFilter record;
+    private final UsageFlusher usage;
+    private final RateLimitFilter rateLimits;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy, RecordFilter record) {
+                          ProxyFilter proxy, RecordFilter record, UsageFlusher usage, RateLimitFilter rateLimits) {
         this.server = server;
         this.database = database;
         this.poller = poller;
         this.heartbeat = heartbeat;
         this.proxy = proxy;
         this.record = record;
+        this.usage = usage;
+        this.rateLimits = rateLimits;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -57,13 +66,25 @@ public final class GatewayServer {
 
     /** As {@link #start(Settings)}, reading the gateway-only settings ({@link GatewaySettings}) from {@code env}. */
     static GatewayServer start(Settings settings, Map<String, String> env) {
+        return start(settings, env, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(Settings, Map)}, with the clock that decides key expiry, usage minutes and quota periods
+     * (rate-limit buckets keep their own monotonic time).
+     */
+    static GatewayServer start(Settings settings, Map<String, String> env, Clock clock) {
         GatewaySettings gateway = GatewaySettings.from(settings, env);
         Database database = Database.open(settings, "tollgate-gateway");
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
+        UsageFlusher usage = null;
+        RateLimitFilter rateLimits = null;
         ProxyFilter proxy = new ProxyFilter();
         GatewayMetrics metrics = new GatewayMetrics();
-        RecordFilter record = new RecordFilter(metrics);
+        UsageRecorder recorder = new UsageRecorder(clock);
+        QuotaLedger quotas = new QuotaLedger(clock);
+        RecordFilter record = new RecordFilter(metrics, recorder);
         try {
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
@@ -74,15 +95,24 @@ public final class GatewayServer {
             heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(), snapshots,
                     gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
             heartbeat.start();
+            rateLimits = settings.redisUrl().map(url -> RateLimitFilter.withRedis(share, url))
+                    .orElseGet(() -> new RateLimitFilter(share));
+
+            usage = new UsageFlusher(database, snapshots, recorder, quotas, gateway.nodeId(), clock,
+                    gateway.usageFlushInterval());
+            metrics.usageFlush(usage::failures, usage::dropped);
+            usage.start();
 
             // The one place the filter order is decided; io.tollgate.gateway.pipeline explains this order.
             Pipeline pipeline = Pipeline.of(List.of(
                     new RequestIdFilter(),
                     record,
                     new RouteFilter(),
-                    new ApiKeyAuthenticator(Clock.systemUTC()),
+                    new ApiKeyAuthenticator(clock),
+                    new JwtAuthenticator(),
                     new TenantStatusFilter(),
-                    new RateLimitFilter(share),
+                    rateLimits,
+                    new QuotaFilter(quotas),
                     new BodySizeFilter(),
                     proxy));
 
@@ -101,9 +131,15 @@ public final class GatewayServer {
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
                     .build()
                     .start();
-            return new GatewayServer(server, database, poller, heartbeat, proxy, record);
-        } catch (RuntimeException e) {
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage, rateLimits);
+        } catch (RuntimeException | Error e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
+            if (usage != null) {
+                usage.close();
+            }
+            if (rateLimits != null) {
+                rateLimits.close();
+            }
             if (heartbeat != null) {
                 heartbeat.close();
             }
@@ -125,8 +161,11 @@ public final class GatewayServer {
         return server.port(MGMT_SOCKET);
     }
 
+    /** Stops serving, then writes the usage and denied-request events still held before closing the pool. */
     public void stop() {
         server.stop();
+        usage.close();
+        rateLimits.close();
         heartbeat.close();
         poller.close();
         proxy.close();

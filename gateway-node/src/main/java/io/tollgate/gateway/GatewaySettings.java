@@ -14,10 +14,11 @@ import java.util.UUID;
  * Gateway-only settings, read next to the shared {@link Settings}:
  * {@code TOLLGATE_SNAPSHOT_FILE} (default {@code var/gateway-snapshot.json}), {@code TOLLGATE_NODE_ID}
  * (default host name plus a random suffix), {@code TOLLGATE_HEARTBEAT_MS} (3000) and
- * {@code TOLLGATE_NODE_LIVE_MS} (10000: a node heard from within this window shares the rate limits).
+ * {@code TOLLGATE_NODE_LIVE_MS} (10000: a node heard from within this window shares the rate limits) and
+ * {@code TOLLGATE_USAGE_FLUSH_MS} (5000: how often usage, quota counts and denied-request events are written).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
-                       Duration nodeLiveWindow) {
+                       Duration nodeLiveWindow, Duration usageFlushInterval) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
 
@@ -28,7 +29,8 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 settings.nodeId().orElse(host + "-" + UUID.randomUUID().toString().substring(0, 8)),
                 host,
                 Duration.ofMillis(millis(env, "TOLLGATE_HEARTBEAT_MS", 3000)),
-                Duration.ofMillis(millis(env, "TOLLGATE_NODE_LIVE_MS", 10_000)));
+                Duration.ofMillis(millis(env, "TOLLGATE_NODE_LIVE_MS", 10_000)),
+                Duration.ofMillis(millis(env, "TOLLGATE_USAGE_FLUSH_MS", 5000)));
     }
 
     private static long millis(Map<String, String> env, String name, long fallback) {

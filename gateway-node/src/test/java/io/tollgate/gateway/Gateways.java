@@ -22,6 +22,10 @@ final class Gateways {
     }
 
     static GatewayServer start(Path snapshotFile, Map<String, String> overrides) {
+        return start(snapshotFile, overrides, java.time.Clock.systemUTC());
+    }
+
+    static GatewayServer start(Path snapshotFile, Map<String, String> overrides, java.time.Clock clock) {
         Map<String, String> values = new HashMap<>();
         values.put("TOLLGATE_GATEWAY_PORT", "0");
         values.put("TOLLGATE_MGMT_PORT", "0");
@@ -30,7 +34,7 @@ final class Gateways {
         values.put("TOLLGATE_DB_POOL_SIZE", "3");
         values.putAll(overrides);
         // Settings ignores the gateway-only keys; GatewaySettings reads them from the same map.
-        return GatewayServer.start(TestDatabase.settings(values), values);
+        return GatewayServer.start(TestDatabase.settings(values), values, clock);
     }
 
     static JsonNode ready(GatewayServer gateway) {

@@ -65,6 +65,9 @@ final class Seed {
         String status = "active";
         int rate = 1000;
         int burst = 1000;
+        Long quota;
+        String quotaPeriod = "month";
+        Tenant.Jwt jwt;
         final List<Service> services = new ArrayList<>();
         final List<Route> routes = new ArrayList<>();
         final List<ApiKey> keys = new ArrayList<>();
@@ -72,6 +75,17 @@ final class Seed {
         TenantRows plan(int ratePerSecond, int burstSize) {
             this.rate = ratePerSecond;
             this.burst = burstSize;
+            return this;
+        }
+
+        TenantRows quota(Long requests, String period) {
+            this.quota = requests;
+            this.quotaPeriod = period;
+            return this;
+        }
+
+        TenantRows jwt(Tenant.Jwt settings) {
+            this.jwt = settings;
             return this;
         }
 
@@ -105,9 +119,14 @@ final class Seed {
         }
 
         Route route(Service service, String path, String auth, boolean stripPrefix, Long maxBodyBytes) {
+            return route(service, path, auth, stripPrefix, maxBodyBytes, false, List.of());
+        }
+
+        Route route(Service service, String path, String auth, boolean stripPrefix, Long maxBodyBytes,
+                    boolean passCredential, List<String> internalHeaders) {
             OffsetDateTime now = OffsetDateTime.now();
             Route r = new Route(Ids.newId(), id, service.id(), unique("route"), List.of(host), List.of(path), List.of(),
-                    stripPrefix, auth, null, null, maxBodyBytes, 1, now, now);
+                    stripPrefix, auth, null, null, maxBodyBytes, passCredential, internalHeaders, 1, now, now);
             routes.add(r);
             return r;
         }
@@ -118,11 +137,19 @@ final class Seed {
         }
 
         Key key(List<UUID> allowedRoutes, OffsetDateTime expiresAt, Integer ratePerSecond) {
+            return key(allowedRoutes, expiresAt, ratePerSecond, null);
+        }
+
+        Key keyWithQuota(long quota) {
+            return key(null, null, null, quota);
+        }
+
+        Key key(List<UUID> allowedRoutes, OffsetDateTime expiresAt, Integer ratePerSecond, Long quota) {
             String publicId = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
             String secret = "s3cr3t_" + UUID.randomUUID().toString().replace("-", "");
             OffsetDateTime now = OffsetDateTime.now();
             ApiKey row = new ApiKey(Ids.newId(), id, unique("key"), publicId, sha256Hex(secret), allowedRoutes,
-                    ratePerSecond, ratePerSecond, null, expiresAt, null, null, 1, now, now);
+                    ratePerSecond, ratePerSecond, quota, expiresAt, null, null, 1, now, now);
             keys.add(row);
             return new Key(row, "tg_" + publicId + "_" + secret);
         }
@@ -131,7 +158,7 @@ final class Seed {
         long save() {
             return change(dsl -> {
                 OffsetDateTime now = OffsetDateTime.now();
-                new TenantStore(dsl).insert(new Tenant(id, slug, slug, status, new Tenant.Plan(rate, burst, null, "month"),
+                new TenantStore(dsl).insert(new Tenant(id, slug, slug, status, new Tenant.Plan(rate, burst, quota, quotaPeriod), jwt,
                         1, now, now));
                 services.forEach(new ServiceStore(dsl)::insert);
                 routes.forEach(new RouteStore(dsl)::insert);

@@ -49,7 +49,7 @@ class SnapshotUpdateTest {
 
             long version = Seed.change(dsl -> new RouteStore(dsl).update(new Route(route.id(), route.tenantId(),
                     route.serviceId(), route.name(), route.hosts(), List.of("/after"), route.methods(),
-                    route.stripPrefix(), route.auth(), null, null, null, route.rowVersion(), route.createdAt(),
+                    route.stripPrefix(), route.auth(), null, null, null, false, List.of(), route.rowVersion(), route.createdAt(),
                     route.updatedAt()), route.rowVersion()));
             Gateways.awaitVersion(gateway, version);
 

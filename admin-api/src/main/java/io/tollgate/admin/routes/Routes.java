@@ -40,8 +40,10 @@ public final class Routes {
     private static final Pattern HOST = Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:[0-9]{1,5})?");
     private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    /** An HTTP field name (RFC 9110 token). */
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
     private static final Set<String> FIELDS = Set.of("name", "service", "hosts", "paths", "methods", "strip_prefix",
-            "auth", "rate_per_second", "burst", "max_body_bytes");
+            "auth", "rate_per_second", "burst", "max_body_bytes", "pass_credential", "internal_headers");
 
     private final Database db;
     private final ChangeWriter writer;
@@ -55,7 +57,7 @@ public final class Routes {
         Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
         OffsetDateTime now = OffsetDateTime.now();
         Route base = new Route(Ids.newId(), tenant.id(), null, null, List.of(), List.of(), List.of(), false,
-                "api-key", null, null, null, 1, now, now);
+                "api-key", null, null, null, false, List.of(), 1, now, now);
         Route route = read(tx, Input.of(body, FIELDS), base, true);
         RouteStore store = new RouteStore(tx);
         store.lockForWrite();
@@ -85,7 +87,8 @@ public final class Routes {
             Route read = read(tx, Input.of(body, FIELDS), current, false);
             Route next = new Route(read.id(), read.tenantId(), read.serviceId(), read.name(), read.hosts(),
                     read.paths(), read.methods(), read.stripPrefix(), read.auth(), read.ratePerSecond(), read.burst(),
-                    read.maxBodyBytes(), current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now());
+                    read.maxBodyBytes(), read.passCredential(), read.internalHeaders(), current.rowVersion() + 1,
+                    current.createdAt(), OffsetDateTime.now());
             checkUnique(store, next);
             if (!store.update(next, current.rowVersion())) {
                 throw Api.stale();
@@ -191,10 +194,22 @@ public final class Routes {
         Integer rate = in.has("rate_per_second") ? in.integer("rate_per_second", false, 1, 1_000_000) : base.ratePerSecond();
         Integer burst = in.has("burst") ? in.integer("burst", false, 1, 10_000_000) : base.burst();
         Long maxBody = in.has("max_body_bytes") ? in.number("max_body_bytes", false, 0, 1L << 40) : base.maxBodyBytes();
+        Boolean passCredential = in.has("pass_credential") ? in.bool("pass_credential") : (Boolean) base.passCredential();
+        List<String> internalHeaders = in.has("internal_headers")
+                ? distinct(in.list("internal_headers", false, 32, e -> e.text().map(h -> {
+                    if (!HEADER_NAME.matcher(h).matches()) {
+                        e.error("must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-, at most 100)");
+                        return null;
+                    }
+                    return h.toLowerCase(Locale.ROOT);
+                }).orElse(null)))
+                : base.internalHeaders();
         in.validate();
         return new Route(base.id(), base.tenantId(), serviceId, name, hosts == null ? List.of() : hosts, paths,
                 methods == null ? List.of() : methods, strip == null ? base.stripPrefix() : strip, auth, rate, burst,
-                maxBody, base.rowVersion(), base.createdAt(), base.updatedAt());
+                maxBody, passCredential == null ? base.passCredential() : passCredential,
+                internalHeaders == null ? List.of() : internalHeaders, base.rowVersion(), base.createdAt(),
+                base.updatedAt());
     }
 
     private static List<String> distinct(List<String> values) {

@@ -6,6 +6,7 @@ import io.tollgate.admin.change.Caller;
 import io.tollgate.admin.change.Change;
 import io.tollgate.admin.change.ChangeWriter;
 import io.tollgate.admin.http.Input;
+import io.tollgate.common.keys.RsaPublicKeys;
 import io.tollgate.common.problem.ProblemException;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.db.Database;
@@ -20,10 +21,19 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
 
-/** Tenant lifecycle and plans. Only platform admins change tenants. */
+/**
+ * Tenant lifecycle, plans and JWT settings. Only platform admins change tenants. The JWT settings' HS256 secret is
+ * write-only: views and audit events show {@code hs256_secret_set} instead.
+ */
 public final class Tenants {
     static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
-    private static final Set<String> FIELDS = Set.of("slug", "name", "status", "plan");
+    private static final Set<String> CREATE_FIELDS = Set.of("slug", "name", "status", "plan");
+    private static final Set<String> FIELDS = Set.of("slug", "name", "status", "plan", "jwt");
+    private static final Set<String> JWT_FIELDS = Set.of("issuer", "audience", "hs256_secret", "rs256_public_key_pem",
+            "clock_skew_seconds");
+    /** HS256 needs a key as long as its hash (RFC 7518 section 3.2). */
+    private static final int MIN_HS256_SECRET_BYTES = 32;
+    private static final int DEFAULT_CLOCK_SKEW_SECONDS = 60;
     private static final Set<String> PLAN_FIELDS = Set.of("rate_per_second", "burst", "quota", "quota_period");
     private static final Tenant.Plan DEFAULT_PLAN = new Tenant.Plan(100, 200, null, "month");
 
@@ -38,7 +48,7 @@ public final class Tenants {
     /** Validates a create request; the change itself runs in {@code tx}. */
     public Change<Tenant> create(DSLContext tx, Caller caller, ObjectNode body) {
         requirePlatformAdmin(caller.principal());
-        Input in = Input.of(body, FIELDS);
+        Input in = Input.of(body, CREATE_FIELDS);
         String slug = in.string("slug", true, 63, SLUG,
                 "must be 2-63 lowercase letters, digits or '-', starting with a letter or digit");
         String name = in.string("name", true, 200, null, null);
@@ -50,7 +60,7 @@ public final class Tenants {
             throw ProblemException.of(ProblemType.CONFLICT, "a tenant with slug '" + slug + "' already exists");
         }
         OffsetDateTime now = OffsetDateTime.now();
-        Tenant tenant = new Tenant(Ids.newId(), slug, name, status, plan, 1, now, now);
+        Tenant tenant = new Tenant(Ids.newId(), slug, name, status, plan, null, 1, now, now);
         store.insert(tenant);
         return new Change<>(tenant, "tenant.create", tenant.id(), "tenant", tenant.id().toString(), null,
                 TenantViews.json(tenant));
@@ -83,17 +93,29 @@ public final class Tenants {
             String status = in.has("status")
                     ? in.oneOf("status", true, Set.of("active", "suspended"), current.status()) : current.status();
             Tenant.Plan plan = plan(in, current.plan());
+            Tenant.Jwt jwt = jwt(in, current.jwt());
             in.validate();
-            Tenant next = new Tenant(current.id(), current.slug(), name, status, plan, current.rowVersion() + 1,
+            Tenant next = new Tenant(current.id(), current.slug(), name, status, plan, jwt, current.rowVersion() + 1,
                     current.createdAt(), OffsetDateTime.now());
             if (!store.update(next, current.rowVersion())) {
                 throw io.tollgate.admin.http.Api.stale();
             }
             String action = !current.status().equals(status)
                     ? ("suspended".equals(status) ? "tenant.suspend" : "tenant.activate") : "tenant.update";
+            ObjectNode after = TenantViews.json(next);
+            if (secretChanged(current.jwt(), next.jwt())) {
+                // the secret itself is never recorded, but that it was replaced must be visible in the trail
+                ((ObjectNode) after.get("jwt")).put("hs256_secret_changed", true);
+            }
             return new Change<>(next, action, current.id(), "tenant", current.id().toString(),
-                    TenantViews.json(current), TenantViews.json(next));
+                    TenantViews.json(current), after);
         });
+    }
+
+    private static boolean secretChanged(Tenant.Jwt before, Tenant.Jwt after) {
+        String was = before == null ? null : before.hs256Secret();
+        String now = after == null ? null : after.hs256Secret();
+        return now != null && was != null && !now.equals(was);
     }
 
     public void delete(Caller caller, String slug, IntConsumer ifMatch) {
@@ -128,6 +150,60 @@ public final class Tenants {
             return base;
         }
         return new Tenant.Plan(rate, burst, quota, period);
+    }
+
+    /**
+     * Reads the jwt object with merge-patch semantics over {@code base}: {@code "jwt": null} removes the settings;
+     * absent fields keep their value. Giving one key (HS256 secret or RS256 public key) drops the other.
+     */
+    private static Tenant.Jwt jwt(Input in, Tenant.Jwt base) {
+        if (!in.has("jwt")) {
+            return base;
+        }
+        if (in.nullValue("jwt")) {
+            return null;
+        }
+        Input j = in.nested("jwt", JWT_FIELDS);
+        if (j == null) {
+            return base;
+        }
+        String issuer = j.has("issuer") || base == null ? j.string("issuer", true, 500, null, null) : base.issuer();
+        String audience = j.has("audience") || base == null
+                ? j.string("audience", true, 500, null, null) : base.audience();
+        String secret = base == null ? null : base.hs256Secret();
+        String pem = base == null ? null : base.rs256PublicKeyPem();
+        if (j.has("hs256_secret")) {
+            secret = j.string("hs256_secret", false, 512, null, null);
+            if (secret != null && !j.has("rs256_public_key_pem")) {
+                pem = null;
+            }
+            if (secret != null && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_HS256_SECRET_BYTES) {
+                j.error("hs256_secret", "must be at least " + MIN_HS256_SECRET_BYTES + " bytes");
+            }
+        }
+        if (j.has("rs256_public_key_pem")) {
+            pem = j.string("rs256_public_key_pem", false, 8192, null, null);
+            if (pem != null && !j.has("hs256_secret")) {
+                secret = null;
+            }
+            if (pem != null) {
+                try {
+                    RsaPublicKeys.fromPem(pem);
+                } catch (IllegalArgumentException e) {
+                    j.error("rs256_public_key_pem", e.getMessage());
+                }
+            }
+        }
+        if ((secret == null) == (pem == null)) {
+            j.error(secret == null ? "hs256_secret" : "rs256_public_key_pem",
+                    "give exactly one of hs256_secret and rs256_public_key_pem");
+        }
+        Integer skew = j.has("clock_skew_seconds") ? j.integer("clock_skew_seconds", true, 0, 600)
+                : (Integer) (base == null ? DEFAULT_CLOCK_SKEW_SECONDS : base.clockSkewSeconds());
+        if (issuer == null || audience == null || skew == null || (secret == null) == (pem == null)) {
+            return base;
+        }
+        return new Tenant.Jwt(issuer, audience, secret, pem == null ? null : pem.trim() + "\n", skew);
     }
 
     static void requirePlatformAdmin(Principal principal) {

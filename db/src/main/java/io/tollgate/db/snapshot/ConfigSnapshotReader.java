@@ -76,9 +76,7 @@ public final class ConfigSnapshotReader {
     }
 
     private static Tenant tenant(TenantsRecord r) {
-        return new Tenant(r.getId(), r.getSlug(), r.getName(), r.getStatus(),
-                new Tenant.Plan(r.getRatePerSecond(), r.getBurst(), r.getQuota(), r.getQuotaPeriod()),
-                r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt());
+        return io.tollgate.db.store.TenantStore.map(r);
     }
 
     private static Service service(ServicesRecord r) {
@@ -90,7 +88,8 @@ public final class ConfigSnapshotReader {
     private static Route route(RoutesRecord r) {
         return new Route(r.getId(), r.getTenantId(), r.getServiceId(), r.getName(), json(r.getHosts(), STRINGS),
                 json(r.getPaths(), STRINGS), json(r.getMethods(), STRINGS), r.getStripPrefix(), r.getAuth(),
-                r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getRowVersion(), r.getCreatedAt(),
+                r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getPassCredential(),
+                json(r.getInternalHeaders(), STRINGS), r.getRowVersion(), r.getCreatedAt(),
                 r.getUpdatedAt());
     }
 

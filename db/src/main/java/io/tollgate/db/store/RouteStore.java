@@ -45,6 +45,8 @@ public final class RouteStore {
                 .set(ROUTES.RATE_PER_SECOND, r.ratePerSecond())
                 .set(ROUTES.BURST, r.burst())
                 .set(ROUTES.MAX_BODY_BYTES, r.maxBodyBytes())
+                .set(ROUTES.PASS_CREDENTIAL, r.passCredential())
+                .set(ROUTES.INTERNAL_HEADERS, JsonColumns.of(r.internalHeaders()))
                 .set(ROUTES.ROW_VERSION, r.rowVersion())
                 .set(ROUTES.CREATED_AT, r.createdAt())
                 .set(ROUTES.UPDATED_AT, r.updatedAt())
@@ -96,6 +98,8 @@ public final class RouteStore {
                 .set(ROUTES.RATE_PER_SECOND, r.ratePerSecond())
                 .set(ROUTES.BURST, r.burst())
                 .set(ROUTES.MAX_BODY_BYTES, r.maxBodyBytes())
+                .set(ROUTES.PASS_CREDENTIAL, r.passCredential())
+                .set(ROUTES.INTERNAL_HEADERS, JsonColumns.of(r.internalHeaders()))
                 .set(ROUTES.ROW_VERSION, expectedVersion + 1)
                 .set(ROUTES.UPDATED_AT, OffsetDateTime.now())
                 .where(ROUTES.TENANT_ID.eq(r.tenantId()).and(ROUTES.ID.eq(r.id()))
@@ -112,7 +116,8 @@ public final class RouteStore {
     static Route map(RoutesRecord r) {
         return new Route(r.getId(), r.getTenantId(), r.getServiceId(), r.getName(), JsonColumns.strings(r.getHosts()),
                 JsonColumns.strings(r.getPaths()), JsonColumns.strings(r.getMethods()), r.getStripPrefix(),
-                r.getAuth(), r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getRowVersion(),
+                r.getAuth(), r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getPassCredential(),
+                JsonColumns.strings(r.getInternalHeaders()), r.getRowVersion(),
                 r.getCreatedAt(), r.getUpdatedAt());
     }
 }

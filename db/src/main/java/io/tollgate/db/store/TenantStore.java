@@ -28,6 +28,11 @@ public final class TenantStore {
                 .set(TENANTS.BURST, t.plan().burst())
                 .set(TENANTS.QUOTA, t.plan().quota())
                 .set(TENANTS.QUOTA_PERIOD, t.plan().quotaPeriod())
+                .set(TENANTS.JWT_ISSUER, t.jwt() == null ? null : t.jwt().issuer())
+                .set(TENANTS.JWT_AUDIENCE, t.jwt() == null ? null : t.jwt().audience())
+                .set(TENANTS.JWT_HS256_SECRET, t.jwt() == null ? null : t.jwt().hs256Secret())
+                .set(TENANTS.JWT_RS256_PUBLIC_KEY, t.jwt() == null ? null : t.jwt().rs256PublicKeyPem())
+                .set(TENANTS.JWT_CLOCK_SKEW_SECONDS, t.jwt() == null ? null : t.jwt().clockSkewSeconds())
                 .set(TENANTS.ROW_VERSION, t.rowVersion())
                 .set(TENANTS.CREATED_AT, t.createdAt())
                 .set(TENANTS.UPDATED_AT, t.updatedAt())
@@ -78,6 +83,11 @@ public final class TenantStore {
                 .set(TENANTS.BURST, t.plan().burst())
                 .set(TENANTS.QUOTA, t.plan().quota())
                 .set(TENANTS.QUOTA_PERIOD, t.plan().quotaPeriod())
+                .set(TENANTS.JWT_ISSUER, t.jwt() == null ? null : t.jwt().issuer())
+                .set(TENANTS.JWT_AUDIENCE, t.jwt() == null ? null : t.jwt().audience())
+                .set(TENANTS.JWT_HS256_SECRET, t.jwt() == null ? null : t.jwt().hs256Secret())
+                .set(TENANTS.JWT_RS256_PUBLIC_KEY, t.jwt() == null ? null : t.jwt().rs256PublicKeyPem())
+                .set(TENANTS.JWT_CLOCK_SKEW_SECONDS, t.jwt() == null ? null : t.jwt().clockSkewSeconds())
                 .set(TENANTS.ROW_VERSION, expectedVersion + 1)
                 .set(TENANTS.UPDATED_AT, OffsetDateTime.now())
                 .where(TENANTS.ID.eq(t.id()).and(TENANTS.ROW_VERSION.eq(expectedVersion)))
@@ -90,9 +100,17 @@ public final class TenantStore {
                 .execute() == 1;
     }
 
-    static Tenant map(TenantsRecord r) {
+    public static Tenant map(TenantsRecord r) {
         return new Tenant(r.getId(), r.getSlug(), r.getName(), r.getStatus(),
                 new Tenant.Plan(r.getRatePerSecond(), r.getBurst(), r.getQuota(), r.getQuotaPeriod()),
-                r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt());
+                jwt(r), r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt());
+    }
+
+    private static Tenant.Jwt jwt(TenantsRecord r) {
+        if (r.getJwtIssuer() == null) {
+            return null;
+        }
+        return new Tenant.Jwt(r.getJwtIssuer(), r.getJwtAudience(), r.getJwtHs256Secret(), r.getJwtRs256PublicKey(),
+                r.getJwtClockSkewSeconds() == null ? 0 : r.getJwtClockSkewSeconds());
     }
 }

@@ -19,8 +19,7 @@ import java.util.Map;
 /**
  * Authenticates {@code api-key} routes. The key comes from {@code X-API-Key} or {@code Authorization: Bearer};
  * missing, unknown, wrong, revoked or expired gives 401 with {@code WWW-Authenticate}; a good key of another
- * tenant, or one limited to other routes, gives 403. {@code jwt} routes are refused (401) until JWT support
- * lands: failing closed beats forwarding unauthenticated traffic.
+ * tenant, or one limited to other routes, gives 403. {@code jwt} routes are left to {@link JwtAuthenticator}.
  */
 public final class ApiKeyAuthenticator implements Filter {
     static final String API_KEY_HEADER = "X-API-Key";
@@ -41,7 +40,8 @@ public final class ApiKeyAuthenticator implements Filter {
             return chain.proceed(exchange);
         }
         if (!RouteSpec.AUTH_API_KEY.equals(route.auth())) {
-            return unauthenticated("This route needs a token this gateway cannot check yet");
+            // jwt routes are JwtAuthenticator's, next in the pipeline
+            return chain.proceed(exchange);
         }
         String header = API_KEY_HEADER;
         String presented = exchange.requestHeaders().first(API_KEY_HEADER);
@@ -52,7 +52,12 @@ public final class ApiKeyAuthenticator implements Filter {
         if (presented == null || presented.isBlank()) {
             return unauthenticated("An API key is required");
         }
-        KeySpec key = verify(exchange.snapshot().keysByPublicId(), presented.trim());
+        Claim claim = claim(exchange.snapshot().keysByPublicId(), presented.trim());
+        if (claim == null) {
+            return unauthenticated("The API key is not valid");
+        }
+        exchange.claimedKey(claim.key());
+        KeySpec key = claim.verified() ? claim.key() : null;
         if (key == null) {
             return unauthenticated("The API key is not valid");
         }
@@ -63,8 +68,10 @@ public final class ApiKeyAuthenticator implements Filter {
             return Response.problem(Problem.of(ProblemType.FORBIDDEN, "The API key is not allowed on this route"));
         }
         exchange.key(key);
-        // The upstream never sees the gateway credential.
-        exchange.requestHeaders().remove(header);
+        // The upstream never sees the gateway credential, unless the route asks for it.
+        if (!route.passCredential()) {
+            exchange.requestHeaders().remove(header);
+        }
         return chain.proceed(exchange);
     }
 
@@ -80,7 +87,11 @@ public final class ApiKeyAuthenticator implements Filter {
      * Finds the key by public id and checks the secret. The public id ends at an underscore; because a secret
      * may itself contain underscores (and a public id might), each split is tried in order — a hash probe each.
      */
-    static KeySpec verify(Map<String, KeySpec> keys, String presented) {
+    /** The key a presented credential names, and whether its secret matched. */
+    private record Claim(KeySpec key, boolean verified) {
+    }
+
+    private static Claim claim(Map<String, KeySpec> keys, String presented) {
         if (!presented.startsWith(PREFIX)) {
             return null;
         }
@@ -89,7 +100,7 @@ public final class ApiKeyAuthenticator implements Filter {
             KeySpec key = keys.get(rest.substring(0, split));
             if (key != null) {
                 byte[] digest = sha256Hex(rest.substring(split + 1));
-                return MessageDigest.isEqual(digest, key.secretSha256Hex()) ? key : null;
+                return new Claim(key, MessageDigest.isEqual(digest, key.secretSha256Hex()));
             }
         }
         return null;

@@ -18,28 +18,87 @@ import java.util.UUID;
  * Takes one token from every bucket that applies: the tenant's plan, the route's own limit and the key's override
  * (a key narrows, it never widens). If any bucket is empty the request ends with 429 {@code rate-limited} and
  * {@code Retry-After}, and the tokens already taken are given back. Every response of a limited route carries
- * {@code RateLimit-Limit/-Remaining/-Reset} of the tightest bucket. Values are this node's share.
+ * {@code RateLimit-Limit/-Remaining/-Reset} of the tightest bucket. Without Redis the values are this node's
+ * share; with {@code TOLLGATE_REDIS_URL} the buckets live in Redis and are the whole, exact limit.
  */
-public final class RateLimitFilter implements Filter {
+public final class RateLimitFilter implements Filter, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RateLimitFilter.class.getName());
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** After Redis failed, requests use local shares without asking Redis for this long, then one tries again. */
+    private static final long REDIS_RETRY_NANOS = 5 * NANOS_PER_SECOND;
 
     private final LocalBuckets buckets = new LocalBuckets();
     private final ClusterShare share;
+    private final RedisBuckets redis;
+    private volatile boolean redisFailing;
+    private volatile long redisRetryAt;
 
+    /** Each node enforces its share of every limit. */
     public RateLimitFilter(ClusterShare share) {
         this.share = share;
+        this.redis = null;
+    }
+
+    private RateLimitFilter(ClusterShare share, RedisBuckets redis) {
+        this.share = share;
+        this.redis = redis;
+    }
+
+    /**
+     * Limits exact across nodes, kept in Redis at {@code redisUrl}. When Redis cannot be reached now (or later, for
+     * a request), the node falls back to enforcing its share, as without Redis, and says so in the log.
+     */
+    public static RateLimitFilter withRedis(ClusterShare share, String redisUrl) {
+        try {
+            return new RateLimitFilter(share, RedisBuckets.connect(redisUrl));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Redis at the configured TOLLGATE_REDIS_URL does not answer ("
+                    + e.getClass().getSimpleName() + "); enforcing this node's share of each limit instead");
+            return new RateLimitFilter(share);
+        }
     }
 
     private record Taken(LocalBuckets.Sized bucket, ConsumptionProbe probe) {
     }
 
+    /** Where the buckets of one request come from: Redis, or this node's memory. */
+    @FunctionalInterface
+    private interface Source {
+        LocalBuckets.Sized bucket(LocalBuckets.Scope scope, UUID id, RateSpec spec, int nodes);
+    }
+
     @Override
     public Response handle(Exchange exchange, Chain chain) {
-        int nodes = share.liveNodes();
+        Response refused;
+        if (redis != null && (!redisFailing || System.nanoTime() - redisRetryAt >= 0)) {
+            try {
+                refused = take(exchange, redis::bucket, 1);
+                if (redisFailing) {
+                    redisFailing = false;
+                    LOG.log(System.Logger.Level.INFO, "Redis answers again; limits are exact across nodes");
+                }
+            } catch (RuntimeException e) {
+                // not one timeout per request while Redis is away: local shares for a while, then try again
+                redisRetryAt = System.nanoTime() + REDIS_RETRY_NANOS;
+                if (!redisFailing) {
+                    redisFailing = true;
+                    LOG.log(System.Logger.Level.WARNING, "Redis failed (" + e.getClass().getSimpleName()
+                            + "); enforcing this node's share of each limit until it answers");
+                }
+                refused = take(exchange, buckets::bucket, share.liveNodes());
+            }
+        } else {
+            refused = take(exchange, buckets::bucket, share.liveNodes());
+        }
+        return refused != null ? refused : chain.proceed(exchange);
+    }
+
+    /** Takes a token from every bucket that applies; returns the 429 when one is empty, else null. */
+    private static Response take(Exchange exchange, Source source, int nodes) {
         List<Taken> taken = new ArrayList<>(3);
         Taken tightest = null;
         for (Limit limit : limitsOf(exchange)) {
-            LocalBuckets.Sized bucket = buckets.bucket(limit.scope(), limit.id(), limit.spec(), nodes);
+            LocalBuckets.Sized bucket = source.bucket(limit.scope(), limit.id(), limit.spec(), nodes);
             ConsumptionProbe probe = bucket.bucket().tryConsumeAndReturnRemaining(1);
             if (!probe.isConsumed()) {
                 taken.forEach(t -> t.bucket().bucket().addTokens(1));
@@ -58,7 +117,14 @@ public final class RateLimitFilter implements Filter {
             writeHeaders(exchange.responseHeaders(), tightest.bucket().capacity(),
                     tightest.probe().getRemainingTokens(), tightest.probe().getNanosToWaitForReset());
         }
-        return chain.proceed(exchange);
+        return null;
+    }
+
+    @Override
+    public void close() {
+        if (redis != null) {
+            redis.close();
+        }
     }
 
     private record Limit(LocalBuckets.Scope scope, UUID id, RateSpec spec) {

@@ -27,6 +27,9 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<RouteLabels, Histogram> durations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<RouteLabels, Histogram> upstreamDurations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LongAdder> rateLimited = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> quotaExceeded = new ConcurrentHashMap<>();
+    private volatile LongSupplier usageFlushFailures = () -> 0;
+    private volatile LongSupplier usageDropped = () -> 0;
     private final AtomicLong configVersion = new AtomicLong();
     private volatile LongSupplier accessLogDropped = () -> 0;
 
@@ -41,6 +44,16 @@ public final class GatewayMetrics {
 
     void rateLimited(String tenant) {
         rateLimited.computeIfAbsent(tenant, k -> new LongAdder()).increment();
+    }
+
+    void quotaExceeded(String tenant) {
+        quotaExceeded.computeIfAbsent(tenant, k -> new LongAdder()).increment();
+    }
+
+    /** Where the usage flusher's failed flushes and dropped rollups are counted. */
+    public void usageFlush(LongSupplier failures, LongSupplier dropped) {
+        this.usageFlushFailures = failures;
+        this.usageDropped = dropped;
     }
 
     void accessLogDropped(LongSupplier dropped) {
@@ -67,6 +80,16 @@ public final class GatewayMetrics {
         out.append("# TYPE tollgate_rate_limited_total counter\n");
         new TreeMap<>(rateLimited).forEach((tenant, count) -> out.append("tollgate_rate_limited_total{tenant=\"")
                 .append(escape(tenant)).append("\"} ").append(count.sum()).append('\n'));
+        out.append("# HELP tollgate_quota_exceeded_total Requests refused because a quota was spent, by tenant.\n");
+        out.append("# TYPE tollgate_quota_exceeded_total counter\n");
+        new TreeMap<>(quotaExceeded).forEach((tenant, count) -> out.append("tollgate_quota_exceeded_total{tenant=\"")
+                .append(escape(tenant)).append("\"} ").append(count.sum()).append('\n'));
+        out.append("# HELP tollgate_usage_flush_failures_total Usage flushes that failed (the batch is retried).\n");
+        out.append("# TYPE tollgate_usage_flush_failures_total counter\n");
+        out.append("tollgate_usage_flush_failures_total ").append(usageFlushFailures.getAsLong()).append('\n');
+        out.append("# HELP tollgate_usage_dropped_total Usage rollups dropped while the database was unreachable.\n");
+        out.append("# TYPE tollgate_usage_dropped_total counter\n");
+        out.append("tollgate_usage_dropped_total ").append(usageDropped.getAsLong()).append('\n');
         out.append("# HELP tollgate_config_version Config version of the snapshot being served.\n");
         out.append("# TYPE tollgate_config_version gauge\n");
         out.append("tollgate_config_version ").append(configVersion.get()).append('\n');

@@ -8,13 +8,16 @@ import io.tollgate.gateway.pipeline.Completion;
 import io.tollgate.gateway.pipeline.Exchange;
 import io.tollgate.gateway.pipeline.Filter;
 import io.tollgate.gateway.pipeline.Response;
+import io.tollgate.gateway.snapshot.KeySpec;
+import io.tollgate.gateway.usage.UsageRecorder;
 
 import java.time.Instant;
 
 /**
  * Records every exchange once it is completely written: one JSON line on the {@code tollgate.access} logger
  * (handed to {@link AccessLog}'s own thread, off the request path) and the request metrics. It sits right after the request id so it sees every outcome, including no-route and
- * auth failures. The line holds the raw path but never the query, headers, keys or cookies; the key appears only
+ * auth failures. Exchanges of a matched route are also counted for the usage rollups and, when the gateway
+ * refused them with 401/403/429, for the denied-request audit events ({@link UsageRecorder}). The line holds the raw path but never the query, headers, keys or cookies; the key appears only
  * as its public id.
  */
 public final class RecordFilter implements Filter, AutoCloseable {
@@ -23,10 +26,12 @@ public final class RecordFilter implements Filter, AutoCloseable {
     private static final int QUEUED_LINES = 65_536;
 
     private final GatewayMetrics metrics;
+    private final UsageRecorder usage;
     private final AccessLog accessLog = new AccessLog(QUEUED_LINES);
 
-    public RecordFilter(GatewayMetrics metrics) {
+    public RecordFilter(GatewayMetrics metrics, UsageRecorder usage) {
         this.metrics = metrics;
+        this.usage = usage;
         metrics.accessLogDropped(accessLog::dropped);
     }
 
@@ -39,12 +44,13 @@ public final class RecordFilter implements Filter, AutoCloseable {
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         Response[] answered = new Response[1];
-        exchange.onComplete(completion -> record(exchange, answered[0], completion));
+        long minute = usage.minuteNow();
+        exchange.onComplete(completion -> record(exchange, answered[0], completion, minute));
         answered[0] = chain.proceed(exchange);
         return answered[0];
     }
 
-    private void record(Exchange exchange, Response response, Completion completion) {
+    private void record(Exchange exchange, Response response, Completion completion, long minute) {
         long totalNanos = System.nanoTime() - exchange.startNanos();
         String tenant = exchange.tenant() == null ? "" : exchange.tenant().slug();
         String route = exchange.route() == null ? "" : exchange.route().name();
@@ -53,10 +59,25 @@ public final class RecordFilter implements Filter, AutoCloseable {
                 exchange.upstreamNanos() < 0 ? -1 : exchange.upstreamNanos() / NANOS);
         if (problem == ProblemType.RATE_LIMITED) {
             metrics.rateLimited(tenant);
+        } else if (problem == ProblemType.QUOTA_EXCEEDED) {
+            metrics.quotaExceeded(tenant);
+        }
+        if (exchange.route() != null && exchange.tenant() != null) {
+            usage.completed(minute, exchange.tenant().id(), exchange.route().id(), tenantKeyPublicId(exchange),
+                    completion.status(), problem != null, totalNanos);
         }
         if (accessLog.enabled()) {
             accessLog.write(line(exchange, completion, tenant, route, problem, totalNanos));
         }
+    }
+
+    /**
+     * The public id of the key the request named when it is a key of the route's tenant; another tenant's key is
+     * not named in this tenant's records.
+     */
+    private static String tenantKeyPublicId(Exchange exchange) {
+        KeySpec key = exchange.key() != null ? exchange.key() : exchange.claimedKey();
+        return key != null && key.tenantId().equals(exchange.route().tenantId()) ? key.publicId() : null;
     }
 
     static String line(Exchange exchange, Completion completion, String tenant, String route, ProblemType problem,

@@ -37,6 +37,7 @@ public final class Exchange {
     private String matchedPrefix;
     private TenantPlan tenant;
     private KeySpec key;
+    private KeySpec claimedKey;
     private String target;
     private long upstreamNanos = -1;
 
@@ -163,6 +164,18 @@ public final class Exchange {
 
     public void key(KeySpec key) {
         this.key = key;
+    }
+
+    /**
+     * The key the credential named by its public id, whether or not it checked out (wrong secret, expired, other
+     * tenant's), or null when it named none: what a denied request is attributed to.
+     */
+    public KeySpec claimedKey() {
+        return claimedKey;
+    }
+
+    public void claimedKey(KeySpec claimedKey) {
+        this.claimedKey = claimedKey;
     }
 
     /** The upstream target the request went to (its configured URL), or null. */

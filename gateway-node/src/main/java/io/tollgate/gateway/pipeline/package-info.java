@@ -8,11 +8,14 @@
  * <pre>
  *  client ─► http.GatewayHandler ─► Pipeline
  *              RequestIdFilter   keep or mint X-Request-Id / traceparent
- *              RecordFilter      outermost after the id: sees every outcome, logs + counts on completion
+ *              RecordFilter      outermost after the id: sees every outcome; access log, metrics, usage
+ *                                rollups and denied-request aggregates on completion
  *              RouteFilter       host + longest path prefix + method ─► 404 no-route
  *              ApiKeyAuthenticator  api-key routes ─► 401 / 403; strips the credential
+ *              JwtAuthenticator     jwt routes: HS256/RS256 bearer tokens ─► 401; strips the token
  *              TenantStatusFilter   suspended tenant ─► 403
  *              RateLimitFilter   tenant plan / key override buckets ─► 429 + RateLimit-* headers
+ *              QuotaFilter       tenant / key daily or monthly quota ─► 429 quota-exceeded; counts admissions
  *              BodySizeFilter    route max body ─► 413
  *              ProxyFilter       pick target, forward, stream back ─► 502 / 504
  *  client ◄─ http.GatewayHandler writes the Response (or the problem as application/problem+json)

@@ -33,7 +33,8 @@ import java.util.Set;
 /**
  * Forwards the exchange to a target picked by weighted round robin and returns the upstream's answer with its
  * body still streaming. Connection refused or reset gives 502 {@code upstream-unavailable}, a connect or read
- * timeout 504 {@code upstream-timeout}; upstream error details never reach the client. A request is retried on
+ * timeout 504 {@code upstream-timeout}; upstream error details never reach the client, nor do the response
+ * headers the route marks internal. A request is retried on
  * another target only when the connection could not be made, the method is idempotent (or an Idempotency-Key
  * is present) and there is no body to replay: a POST is never sent twice. Connections come from
  * {@link UpstreamConnections}, which closes what it discards.
@@ -171,10 +172,11 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             }
         }
         Set<String> drop = HopByHop.namesIn(raw);
+        Set<String> internal = exchange.route().internalHeaders();
         HttpFields headers = new HttpFields();
         raw.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!drop.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower)) {
+            if (!drop.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower) && !internal.contains(lower)) {
                 headers.add(name, value);
             }
         });

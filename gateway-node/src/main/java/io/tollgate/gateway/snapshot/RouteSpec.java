@@ -6,11 +6,13 @@ import java.util.UUID;
 
 /**
  * A compiled route. {@code methods} are upper case, empty for any; {@code hosts} lower case without port, empty
- * for any. {@code rate} and {@code maxBodyBytes} are null when the route sets none.
+ * for any. {@code rate} and {@code maxBodyBytes} are null when the route sets none. {@code passCredential}: forward
+ * the client's credential instead of removing it. {@code internalHeaders}: lower-case names of upstream response
+ * headers removed before the client sees the answer.
  */
 public record RouteSpec(UUID id, UUID tenantId, String name, List<String> hosts, List<String> paths,
                         Set<String> methods, boolean stripPrefix, String auth, RateSpec rate, Long maxBodyBytes,
-                        UpstreamPool upstream) {
+                        boolean passCredential, Set<String> internalHeaders, UpstreamPool upstream) {
 
     public static final String AUTH_API_KEY = "api-key";
     public static final String AUTH_JWT = "jwt";

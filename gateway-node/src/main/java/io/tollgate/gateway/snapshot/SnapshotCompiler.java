@@ -1,5 +1,8 @@
 package io.tollgate.gateway.snapshot;
 
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
+import io.tollgate.common.keys.RsaPublicKeys;
 import io.tollgate.db.model.ApiKey;
 import io.tollgate.db.model.Route;
 import io.tollgate.db.model.Service;
@@ -27,6 +30,7 @@ import java.util.regex.Pattern;
  * upper-cased, target URLs parsed, digests prepared for constant-time comparison.
  */
 final class SnapshotCompiler {
+    private static final System.Logger LOG = System.getLogger(SnapshotCompiler.class.getName());
     private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     private SnapshotCompiler() {
@@ -36,7 +40,9 @@ final class SnapshotCompiler {
         Map<UUID, TenantPlan> tenants = new HashMap<>();
         for (Tenant t : config.tenants()) {
             tenants.put(t.id(), new TenantPlan(t.id(), t.slug(), t.active(),
-                    new RateSpec(t.plan().ratePerSecond(), t.plan().burst())));
+                    new RateSpec(t.plan().ratePerSecond(), t.plan().burst()), t.plan().quota(),
+                    t.plan().quotaPeriod() == null ? TenantPlan.PERIOD_MONTH : t.plan().quotaPeriod(),
+                    t.jwt() == null ? null : jwt(t)));
         }
         Map<UUID, UpstreamPool> pools = new HashMap<>();
         Map<UUID, UUID> serviceTenant = new HashMap<>();
@@ -66,7 +72,10 @@ final class SnapshotCompiler {
                     r.hosts().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList(),
                     r.paths(),
                     Set.copyOf(r.methods().stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).toList()),
-                    r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(), pool));
+                    r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(),
+                    r.passCredential(),
+                    Set.copyOf(r.internalHeaders().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList()),
+                    pool));
         }
         Map<String, KeySpec> keys = new HashMap<>();
         for (ApiKey k : config.apiKeys()) {
@@ -77,9 +86,33 @@ final class SnapshotCompiler {
             keys.put(k.publicId(), new KeySpec(k.id(), k.tenantId(), k.publicId(),
                     digest.getBytes(StandardCharsets.US_ASCII),
                     k.allowedRoutes() == null ? null : Set.copyOf(new LinkedHashSet<>(k.allowedRoutes())),
-                    rate(k.ratePerSecond(), k.burst()), instant(k.expiresAt()), instant(k.revokedAt())));
+                    rate(k.ratePerSecond(), k.burst()), k.quota(), instant(k.expiresAt()), instant(k.revokedAt())));
         }
         return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants);
+    }
+
+    /**
+     * A parser for the tenant's tokens. Settings that do not compile (the admin API validates, so only a hand-edited
+     * row) close the tenant's jwt routes rather than reject the whole config version for every tenant.
+     */
+    private static JwtSpec jwt(Tenant t) {
+        Tenant.Jwt jwt = t.jwt();
+        try {
+            var parser = Jwts.parser()
+                    .requireIssuer(jwt.issuer())
+                    .requireAudience(jwt.audience())
+                    .clockSkewSeconds(jwt.clockSkewSeconds());
+            if (jwt.hs256Secret() != null) {
+                parser.verifyWith(Keys.hmacShaKeyFor(jwt.hs256Secret().getBytes(StandardCharsets.UTF_8)));
+            } else {
+                parser.verifyWith(RsaPublicKeys.fromPem(jwt.rs256PublicKeyPem()));
+            }
+            return new JwtSpec(jwt.algorithm(), parser.build());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "tenant " + t.slug() + ": JWT settings do not compile ("
+                    + e.getClass().getSimpleName() + "); its jwt routes refuse every token");
+            return new JwtSpec(jwt.algorithm(), null);
+        }
     }
 
     /** A rate when a rate is set; a burst alone is ignored, a rate alone gets a burst of one second's worth. */

@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * The last good config on disk, as the rows it was compiled from (JSON). Written to a temporary file and moved
- * into place, so a crash never leaves half a file; readable only by the owner since it holds key digests.
+ * into place, so a crash never leaves half a file; readable only by the owner since it holds key digests (and the
+ * HS256 secrets of tenants that verify JWTs with one).
  */
 final class SnapshotFile {
     private static final System.Logger LOG = System.getLogger(SnapshotFile.class.getName());

@@ -25,9 +25,9 @@ class RateLimitFilterTest {
     private static final UpstreamPool POOL = new UpstreamPool("svc",
             List.of(UpstreamPool.target("http://127.0.0.1:9", 1)), Duration.ofSeconds(1), Duration.ofSeconds(1), 0);
 
-    private final TenantPlan tenant = new TenantPlan(UUID.randomUUID(), "t", true, new RateSpec(1, 10));
+    private final TenantPlan tenant = new TenantPlan(UUID.randomUUID(), "t", true, new RateSpec(1, 10), null, "month", null);
     private final RouteSpec route = new RouteSpec(UUID.randomUUID(), tenant.id(), "r", List.of(), List.of("/"), Set.of(),
-            false, RouteSpec.AUTH_API_KEY, null, null, POOL);
+            false, RouteSpec.AUTH_API_KEY, null, null, false, Set.of(), POOL);
 
     private Exchange exchange(KeySpec key) {
         Exchange exchange = new Exchange("GET", "/", null, "h", "http", "127.0.0.1", new HttpFields(),
@@ -38,7 +38,7 @@ class RateLimitFilterTest {
     }
 
     private static KeySpec key(RateSpec rate) {
-        return new KeySpec(UUID.randomUUID(), UUID.randomUUID(), "pub", new byte[0], null, rate, null, null);
+        return new KeySpec(UUID.randomUUID(), UUID.randomUUID(), "pub", new byte[0], null, rate, null, null, null);
     }
 
     private static Pipeline limited(ClusterShare share) {

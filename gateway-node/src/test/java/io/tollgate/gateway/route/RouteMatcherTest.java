@@ -19,7 +19,7 @@ class RouteMatcherTest {
 
     private static RouteSpec route(String name, List<String> hosts, String path, String... methods) {
         return new RouteSpec(UUID.randomUUID(), UUID.randomUUID(), name, hosts, List.of(path), Set.of(methods), false,
-                RouteSpec.AUTH_NONE, null, null, POOL);
+                RouteSpec.AUTH_NONE, null, null, false, Set.of(), POOL);
     }
 
     private static String matched(RouteMatcher matcher, String host, String method, String path) {
