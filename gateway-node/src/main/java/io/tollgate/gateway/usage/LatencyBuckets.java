@@ -1,5 +1,7 @@
 package io.tollgate.gateway.usage;
 
+import io.tollgate.db.model.UsageMinute;
+
 /**
  * The fixed latency histogram of {@code usage_rollups.latency_buckets}: element {@code i} counts requests whose
  * total time (request received to response written) was at most {@code BOUNDS_MS[i]} milliseconds and more than
@@ -7,8 +9,8 @@ package io.tollgate.gateway.usage;
  * {@code tollgate_request_duration_seconds} metric; they never change, since stored rows are added to.
  */
 public final class LatencyBuckets {
-    /** Upper bounds in milliseconds, inclusive. */
-    static final long[] BOUNDS_MS = {5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000};
+    /** Upper bounds in milliseconds, inclusive: the one definition the console's dashboard reads too. */
+    static final long[] BOUNDS_MS = UsageMinute.LATENCY_BOUNDS_MS.stream().mapToLong(Integer::longValue).toArray();
     /** Elements per histogram: one per bound plus the overflow. */
     public static final int COUNT = BOUNDS_MS.length + 1;
 
