@@ -45,7 +45,7 @@ class RealGatewayBrowserTest {
         upstream.start();
         gateway = GatewayServer.start(TestDatabase.settings(Map.of(
                 "TOLLGATE_GATEWAY_PORT", "0", "TOLLGATE_MGMT_PORT", "0", "TOLLGATE_BIND_HOST", "127.0.0.1",
-                "TOLLGATE_NODE_ID", ConsoleFixture.unique("console-gw"),
+                "TOLLGATE_NODE_ID", ConsoleFixture.unique("console-gw"), "TOLLGATE_USAGE_FLUSH_MS", "200",
                 "TOLLGATE_SNAPSHOT_FILE", System.getProperty("java.io.tmpdir") + "/" + ConsoleFixture.unique("snap")
                         + ".json")));
         browser = new Browser(fx.base());
@@ -59,7 +59,7 @@ class RealGatewayBrowserTest {
     }
 
     @Test
-    void aKeyCreatedInTheConsoleWorksAtTheGatewayUntilItIsRevokedThere() throws Exception {
+    void aKeyCreatedInTheConsoleWorksAtTheGatewayShowsOnTheDashboardAndIsRefusedOnceRevoked() throws Exception {
         String slug = fx.tenant();
         browser.signIn(fx.user("tenant-admin", slug), ConsoleFixture.USER_PASSWORD);
 
@@ -86,6 +86,25 @@ class RealGatewayBrowserTest {
         HttpResponse<String> served = awaitStatus(url, key, 200);
         assertThat(served.body()).contains("\"upstream\":\"ok\"").contains(path + "/cart");
         assertThat(call(url, null).statusCode()).as("no key").isEqualTo(401);
+        for (int i = 0; i < 5; i++) {
+            assertThat(call(url, key).statusCode()).isEqualTo(200);
+        }
+
+        // The node flushes its per-minute usage every 200 ms here; the dashboard reads it from usage_rollups.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long requests = 0;
+        while (requests < 7 && System.nanoTime() < deadline) {
+            browser.open("/t/" + slug);
+            requests = Long.parseLong(browser.find("dl dd").getText().replaceAll("[^0-9].*$", "")
+                    .replace(",", ""));
+            if (requests < 7) {
+                Thread.sleep(200);
+            }
+        }
+        // At least the 6 answered and the 1 refused here (a 401 while the key was still on its way counts too).
+        assertThat(requests).as("requests on the dashboard").isGreaterThanOrEqualTo(7);
+        assertThat(browser.text()).contains("shop").doesNotContain("No traffic");
+        browser.screenshot("dashboard-live-traffic", false);
 
         browser.open("/t/" + slug + "/keys");
         browser.clickLink("storefront");
