@@ -2,6 +2,7 @@ package io.tollgate.gateway;
 
 import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.webserver.WebServer;
+import io.tollgate.common.privacy.ClientIps;
 import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
 import io.tollgate.db.store.NodeStore;
@@ -84,7 +85,8 @@ public final class GatewayServer {
         GatewayMetrics metrics = new GatewayMetrics();
         UsageRecorder recorder = new UsageRecorder(clock);
         QuotaLedger quotas = new QuotaLedger(clock);
-        RecordFilter record = new RecordFilter(metrics, recorder);
+        RecordFilter record = new RecordFilter(metrics, recorder,
+                ClientIps.create(settings.clientIpMode(), settings.clientIpKey().orElse(null)));
         try {
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),

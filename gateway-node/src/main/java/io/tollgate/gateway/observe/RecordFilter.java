@@ -2,6 +2,7 @@ package io.tollgate.gateway.observe;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.common.json.Json;
+import io.tollgate.common.privacy.ClientIps;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.gateway.pipeline.Chain;
 import io.tollgate.gateway.pipeline.Completion;
@@ -27,11 +28,13 @@ public final class RecordFilter implements Filter, AutoCloseable {
 
     private final GatewayMetrics metrics;
     private final UsageRecorder usage;
+    private final ClientIps clientIps;
     private final AccessLog accessLog = new AccessLog(QUEUED_LINES);
 
-    public RecordFilter(GatewayMetrics metrics, UsageRecorder usage) {
+    public RecordFilter(GatewayMetrics metrics, UsageRecorder usage, ClientIps clientIps) {
         this.metrics = metrics;
         this.usage = usage;
+        this.clientIps = clientIps;
         metrics.accessLogDropped(accessLog::dropped);
     }
 
@@ -80,7 +83,7 @@ public final class RecordFilter implements Filter, AutoCloseable {
         return key != null && key.tenantId().equals(exchange.route().tenantId()) ? key.publicId() : null;
     }
 
-    static String line(Exchange exchange, Completion completion, String tenant, String route, ProblemType problem,
+    String line(Exchange exchange, Completion completion, String tenant, String route, ProblemType problem,
                        long totalNanos) {
         ObjectNode line = Json.mapper().createObjectNode();
         line.put("ts", Instant.now().toString());
@@ -97,7 +100,7 @@ public final class RecordFilter implements Filter, AutoCloseable {
         line.put("total_ms", totalNanos / 1e6);
         line.put("bytes_in", completion.bytesIn());
         line.put("bytes_out", completion.bytesOut());
-        line.put("client", exchange.clientAddress());
+        line.put("client", clientIps.apply(exchange.clientAddress()));
         if (completion.aborted()) {
             line.put("aborted", true);
         }
