@@ -71,6 +71,16 @@ public final class Input {
     }
 
     public String string(String field, boolean required, int maxLength, Pattern pattern, String patternHint) {
+        return string(field, required, maxLength, pattern, patternHint, false);
+    }
+
+    /** A text that may span lines (a PEM block): line breaks are allowed, other control characters are not. */
+    public String multiline(String field, boolean required, int maxLength) {
+        return string(field, required, maxLength, null, null, true);
+    }
+
+    private String string(String field, boolean required, int maxLength, Pattern pattern, String patternHint,
+                          boolean lines) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             if (required) {
@@ -91,7 +101,7 @@ public final class Input {
             error(field, "must be at most " + maxLength + " characters");
             return null;
         }
-        if (text.chars().anyMatch(Character::isISOControl)) {
+        if (text.chars().anyMatch(c -> Character.isISOControl(c) && !(lines && (c == '\n' || c == '\r')))) {
             error(field, "must not contain control characters (line breaks, tabs, ...)");
             return null;
         }

@@ -182,7 +182,7 @@ public final class Tenants {
             }
         }
         if (j.has("rs256_public_key_pem")) {
-            pem = j.string("rs256_public_key_pem", false, 8192, null, null);
+            pem = j.multiline("rs256_public_key_pem", false, 8192);
             if (pem != null && !j.has("hs256_secret")) {
                 secret = null;
             }
