@@ -145,9 +145,9 @@ public final class AdminServer {
         List<HttpService> resources = List.of(
                 new TokenResource(ctx),
                 new TenantResource(ctx),
-                new ServiceResource(ctx),
-                new RouteResource(ctx),
-                new KeyResource(ctx),
+                ServiceResource.create(ctx),
+                RouteResource.create(ctx),
+                KeyResource.create(ctx),
                 new UserResource(ctx),
                 new NodeResource(ctx),
                 new AuditResource(ctx));

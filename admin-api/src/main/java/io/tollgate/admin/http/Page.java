@@ -61,7 +61,7 @@ public record Page(int limit, String after) {
     }
 
     /** {"items": [...], "next_cursor": ...} from rows fetched with {@link #fetchSize()}. */
-    public <T> ObjectNode render(List<T> rows, Function<T, JsonNode> view, Function<T, String> cursorOf) {
+    public <T> ObjectNode render(List<T> rows, Function<T, ? extends JsonNode> view, Function<T, String> cursorOf) {
         ObjectNode out = Json.mapper().createObjectNode();
         var items = out.putArray("items");
         List<T> shown = rows.size() > limit ? rows.subList(0, limit) : rows;

@@ -1,5 +1,6 @@
 package io.tollgate.admin.keys;
 
+import io.tollgate.admin.http.TenantCollection;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.admin.auth.Principal;
 import io.tollgate.admin.change.Caller;
@@ -29,7 +30,7 @@ import java.util.UUID;
 import java.util.function.IntConsumer;
 
 /** API keys of one tenant. The full key exists only in the create response. */
-public final class ApiKeys {
+public final class ApiKeys implements TenantCollection.Operations<ApiKey, ApiKeys.Created> {
     private static final Set<String> FIELDS = Set.of("name", "allowed_routes", "rate_per_second", "burst", "quota",
             "expires_at");
 
@@ -88,6 +89,12 @@ public final class ApiKeys {
             return new Change<>(next, "api-key.update", tenant.id(), "api-key", current.id().toString(),
                     KeyViews.json(current), KeyViews.json(next));
         });
+    }
+
+    /** DELETE of a key revokes it. */
+    @Override
+    public void delete(Caller caller, String slug, String id, IntConsumer ifMatch) {
+        revoke(caller, slug, id, ifMatch);
     }
 
     /** Deleting a key revokes it: the row stays so the audit trail and usage keep their reference. */

@@ -1,5 +1,6 @@
 package io.tollgate.admin.routes;
 
+import io.tollgate.admin.http.TenantCollection;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.admin.auth.Principal;
 import io.tollgate.admin.change.Caller;
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
  * Routes of one tenant. Gateway nodes match routes of all tenants together, so a route may not overlap any
  * other route (same host set, a shared path prefix and a shared method), whoever owns it.
  */
-public final class Routes {
+public final class Routes implements TenantCollection.Operations<Route, Route> {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Pattern HOST = Pattern.compile("(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:[0-9]{1,5})?");
     private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}");

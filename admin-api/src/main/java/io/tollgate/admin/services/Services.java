@@ -1,5 +1,6 @@
 package io.tollgate.admin.services;
 
+import io.tollgate.admin.http.TenantCollection;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tollgate.admin.auth.Principal;
 import io.tollgate.admin.change.Caller;
@@ -28,7 +29,7 @@ import java.util.function.IntConsumer;
 import java.util.regex.Pattern;
 
 /** Upstream services of one tenant: where its Go, Rust or other backends run. */
-public final class Services {
+public final class Services implements TenantCollection.Operations<Service, Service> {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Set<String> FIELDS = Set.of("name", "language", "protocol", "targets", "connect_timeout_ms",
             "read_timeout_ms", "retries");
