@@ -47,10 +47,10 @@ TOLLGATE_BOOTSTRAP_ADMIN_EMAIL=$ADMIN_EMAIL TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD=$A
 wait_for "admin on $ADMIN_PORT" 180 curl -fsS "http://127.0.0.1:$ADMIN_PORT/api/v1/health"
 gateway_logging "$WORK/logging.properties" off
 TOLLGATE_GATEWAY_PORT=$GW1 TOLLGATE_MGMT_PORT=$MG1 TOLLGATE_NODE_ID=bench-prop-1 \
-TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$WORK/logging.properties" \
+TOLLGATE_ACCESS_LOG=off TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$WORK/logging.properties" \
   start_bg gateway-1 "$WORK/gateway-1.log" "$ROOT/bin/tollgate" gateway
 TOLLGATE_GATEWAY_PORT=$GW2 TOLLGATE_MGMT_PORT=$MG2 TOLLGATE_NODE_ID=bench-prop-2 \
-TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$WORK/logging.properties" \
+TOLLGATE_ACCESS_LOG=off TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$WORK/logging.properties" \
   start_bg gateway-2 "$WORK/gateway-2.log" "$ROOT/bin/tollgate" gateway
 wait_for "gateway 1" 180 curl -fsS "http://127.0.0.1:$MG1/health/ready"
 wait_for "gateway 2" 180 curl -fsS "http://127.0.0.1:$MG2/health/ready"

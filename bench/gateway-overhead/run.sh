@@ -335,26 +335,10 @@ EOF
 start_nginx "$PROXY_CONF"
 proxy_pids() { nginx_pids "$PROXY_CONF"; }
 
-# Access log to a file, as an operator would set it up: `bin/tollgate gateway` writes bare JSON lines to stdout
-# unless a JUL config is given; this one gives the tollgate.access logger a FileHandler of its own writing bare
-# JSON lines (flushed per line, like the stdout handler).
-cat >"$WORK/gateway-logging.properties" <<EOF
-handlers = java.util.logging.ConsoleHandler
-.level = INFO
-java.util.logging.ConsoleHandler.level = INFO
-java.util.logging.SimpleFormatter.format = %5\$s%6\$s%n
-tollgate.access.level = INFO
-tollgate.access.useParentHandlers = false
-tollgate.access.handlers = java.util.logging.FileHandler
-java.util.logging.FileHandler.pattern = $WORK/gateway-access.log
-java.util.logging.FileHandler.append = false
-java.util.logging.FileHandler.limit = 0
-java.util.logging.FileHandler.count = 1
-java.util.logging.FileHandler.formatter = java.util.logging.SimpleFormatter
-EOF
+# Access log to a file, as an operator would set it up (TOLLGATE_ACCESS_LOG=<file>: bare JSON lines, appended).
 TOLLGATE_GATEWAY_PORT=$GATEWAY_PORT TOLLGATE_MGMT_PORT=$MGMT_PORT TOLLGATE_BIND_HOST=127.0.0.1 \
 TOLLGATE_NODE_ID=bench-gw-1 TOLLGATE_SNAPSHOT_FILE=$WORK/gateway-snapshot.json TOLLGATE_DB_POOL_SIZE=4 \
-TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$WORK/gateway-logging.properties $GATEWAY_JAVA_OPTS" \
+TOLLGATE_ACCESS_LOG=$WORK/gateway-access.log TOLLGATE_JAVA_OPTS="$GATEWAY_JAVA_OPTS" \
   start_bg gateway "$WORK/gateway.log" "$ROOT/bin/tollgate" gateway >/dev/null
 GATEWAY_PID=$(pid_of gateway)
 wait_for "gateway readiness on $MGMT_PORT" 120 curl -fsS "http://127.0.0.1:$MGMT_PORT/health/ready"
@@ -472,7 +456,7 @@ echo "  upstream: $UPSTREAM_DESC"
 echo "  nginx:    $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), worker_processes $NGINX_WORKERS, keepalive 64 to the upstream, access log $NGINX_ACCESS_LOG"
 echo "  gateway:  bin/tollgate gateway on $("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 1p), JVM options '${GATEWAY_JAVA_OPTS}'"
 echo "            route /bench (api-key, strip prefix), plan 1,000,000 req/s (burst 10,000,000), metrics on,"
-echo "            access log: one JSON line per request to a file (JUL FileHandler, flushed per line)"
+echo "            access log: one JSON line per request to a file (TOLLGATE_ACCESS_LOG, flushed per batch)"
 echo "  CPU/req: user+system CPU of the process under test (direct: upstream; nginx: master+workers; gateway: JVM)"
 echo "           divided by the requests wrk completed; the upstream's own CPU is not in the proxies' figures"
 

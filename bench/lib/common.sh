@@ -130,7 +130,8 @@ build_tollgate() {
   "$ROOT/bin/tollgate" build >"$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log" >&2; die "build failed"; }
 }
 
-# Bare JSON access-log lines to FILE (or the access log off when FILE is "off"); as bench/gateway-overhead does.
+# A JUL configuration for a gateway's other logs (timestamps); with FILE, the tollgate.access JUL logger writes bare
+# JSON lines there, for a gateway started with TOLLGATE_ACCESS_LOG=jul. Prefer TOLLGATE_ACCESS_LOG=<file>|off.
 gateway_logging() {  # gateway_logging OUT_PROPERTIES FILE|off
   local out=$1 file=$2
   if [[ $file == off ]]; then

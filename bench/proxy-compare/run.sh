@@ -133,15 +133,13 @@ KEY=$(api POST /tenants/bench/api-keys '{"name":"wrk"}' | jq -r .key)
 stop_pid admin "$(pid_of admin)"
 
 # --- two gateway nodes on the same config: A without access log, B with the access log to a file
-gateway_logging "$WORK/log-off.properties" off
-gateway_logging "$WORK/log-file.properties" "$WORK/access.log"
 start_gateway() {  # start_gateway NAME PORT MGMT LOGGING
   TOLLGATE_GATEWAY_PORT=$2 TOLLGATE_MGMT_PORT=$3 TOLLGATE_BIND_HOST=127.0.0.1 TOLLGATE_NODE_ID=bench-$1 \
-  TOLLGATE_DB_POOL_SIZE=2 TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$4" \
+  TOLLGATE_DB_POOL_SIZE=2 TOLLGATE_ACCESS_LOG=$4 \
     start_bg "$1" "$WORK/$1.log" "$ROOT/bin/tollgate" gateway
 }
-start_gateway gwA "$GWA" "$MGA" "$WORK/log-off.properties"
-start_gateway gwB "$GWB" "$MGB" "$WORK/log-file.properties"
+start_gateway gwA "$GWA" "$MGA" off
+start_gateway gwB "$GWB" "$MGB" "$WORK/access.log"
 wait_for "gateway A" 120 curl -fsS "http://127.0.0.1:$MGA/health/ready"
 wait_for "gateway B" 120 curl -fsS "http://127.0.0.1:$MGB/health/ready"
 

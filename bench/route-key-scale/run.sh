@@ -124,7 +124,7 @@ for c in "${CONFIGS[@]}"; do
   GW[$c]=$(free_port); MG[$c]=$(free_port)
   TOLLGATE_DB_URL="jdbc:postgresql://127.0.0.1:5432/${PFX}_${c//-/_}" \
   TOLLGATE_GATEWAY_PORT=${GW[$c]} TOLLGATE_MGMT_PORT=${MG[$c]} TOLLGATE_BIND_HOST=127.0.0.1 TOLLGATE_NODE_ID=bench-$c \
-  TOLLGATE_DB_POOL_SIZE=2 TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$WORK/logging.properties" \
+  TOLLGATE_DB_POOL_SIZE=2 TOLLGATE_ACCESS_LOG=off TOLLGATE_JAVA_OPTS="-Djava.util.logging.config.file=$WORK/logging.properties" \
     start_bg "$c" "$WORK/gw-$c.log" "$ROOT/bin/tollgate" gateway
 done
 for c in "${CONFIGS[@]}"; do

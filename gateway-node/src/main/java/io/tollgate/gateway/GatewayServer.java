@@ -86,7 +86,7 @@ public final class GatewayServer {
         UsageRecorder recorder = new UsageRecorder(clock);
         QuotaLedger quotas = new QuotaLedger(clock);
         RecordFilter record = new RecordFilter(metrics, recorder,
-                ClientIps.create(settings.clientIpMode(), settings.clientIpKey().orElse(null)));
+                ClientIps.create(settings.clientIpMode(), settings.clientIpKey().orElse(null)), gateway.accessLog());
         try {
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),

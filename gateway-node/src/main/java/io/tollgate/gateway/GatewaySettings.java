@@ -15,10 +15,11 @@ import java.util.UUID;
  * {@code TOLLGATE_SNAPSHOT_FILE} (default {@code var/gateway-snapshot.json}), {@code TOLLGATE_NODE_ID}
  * (default host name plus a random suffix), {@code TOLLGATE_HEARTBEAT_MS} (3000) and
  * {@code TOLLGATE_NODE_LIVE_MS} (10000: a node heard from within this window shares the rate limits) and
- * {@code TOLLGATE_USAGE_FLUSH_MS} (5000: how often usage, quota counts and denied-request events are written).
+ * {@code TOLLGATE_USAGE_FLUSH_MS} (5000: how often usage, quota counts and denied-request events are written) and
+ * {@code TOLLGATE_ACCESS_LOG} ({@code stdout}, a file path, {@code jul} or {@code off}; see AccessLog).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
-                       Duration nodeLiveWindow, Duration usageFlushInterval) {
+                       Duration nodeLiveWindow, Duration usageFlushInterval, String accessLog) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
 
@@ -30,7 +31,8 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 host,
                 Duration.ofMillis(millis(env, "TOLLGATE_HEARTBEAT_MS", 3000)),
                 Duration.ofMillis(millis(env, "TOLLGATE_NODE_LIVE_MS", 10_000)),
-                Duration.ofMillis(millis(env, "TOLLGATE_USAGE_FLUSH_MS", 5000)));
+                Duration.ofMillis(millis(env, "TOLLGATE_USAGE_FLUSH_MS", 5000)),
+                env.getOrDefault("TOLLGATE_ACCESS_LOG", "stdout"));
     }
 
     private static long millis(Map<String, String> env, String name, long fallback) {

@@ -32,6 +32,7 @@ final class Gateways {
         values.put("TOLLGATE_BIND_HOST", "127.0.0.1");
         values.put("TOLLGATE_SNAPSHOT_FILE", snapshotFile.toString());
         values.put("TOLLGATE_DB_POOL_SIZE", "3");
+        values.put("TOLLGATE_ACCESS_LOG", "jul"); // the tests read access lines from JUL (CapturedLogs)
         values.putAll(overrides);
         // Settings ignores the gateway-only keys; GatewaySettings reads them from the same map.
         return GatewayServer.start(TestDatabase.settings(values), values, clock);

@@ -1,7 +1,7 @@
 package io.tollgate.gateway.observe;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tollgate.common.json.Json;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.tollgate.common.privacy.ClientIps;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.gateway.pipeline.Chain;
@@ -12,6 +12,9 @@ import io.tollgate.gateway.pipeline.Response;
 import io.tollgate.gateway.snapshot.KeySpec;
 import io.tollgate.gateway.usage.UsageRecorder;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
@@ -25,16 +28,18 @@ public final class RecordFilter implements Filter, AutoCloseable {
     static final String ACCESS_LOGGER = "tollgate.access";
     private static final double NANOS = 1e9;
     private static final int QUEUED_LINES = 65_536;
+    private static final JsonFactory JSON = new JsonFactory();
 
     private final GatewayMetrics metrics;
     private final UsageRecorder usage;
     private final ClientIps clientIps;
-    private final AccessLog accessLog = new AccessLog(QUEUED_LINES);
+    private final AccessLog accessLog;
 
-    public RecordFilter(GatewayMetrics metrics, UsageRecorder usage, ClientIps clientIps) {
+    public RecordFilter(GatewayMetrics metrics, UsageRecorder usage, ClientIps clientIps, String accessLogTarget) {
         this.metrics = metrics;
         this.usage = usage;
         this.clientIps = clientIps;
+        this.accessLog = AccessLog.create(accessLogTarget, QUEUED_LINES);
         metrics.accessLogDropped(accessLog::dropped);
     }
 
@@ -83,27 +88,38 @@ public final class RecordFilter implements Filter, AutoCloseable {
         return key != null && key.tenantId().equals(exchange.route().tenantId()) ? key.publicId() : null;
     }
 
+    /** One JSON line, written field by field (no intermediate tree: this runs for every request). */
     String line(Exchange exchange, Completion completion, String tenant, String route, ProblemType problem,
-                       long totalNanos) {
-        ObjectNode line = Json.mapper().createObjectNode();
-        line.put("ts", Instant.now().toString());
-        line.put("request_id", exchange.requestId());
-        line.put("tenant", tenant);
-        line.put("route", route);
-        line.put("key", exchange.key() == null ? null : exchange.key().publicId());
-        line.put("method", exchange.method());
-        line.put("path", exchange.rawPath());
-        line.put("status", completion.status());
-        line.put("problem", problem == null ? null : problem.slug());
-        line.put("target", exchange.target());
-        line.put("upstream_ms", exchange.upstreamNanos() < 0 ? null : exchange.upstreamNanos() / 1e6);
-        line.put("total_ms", totalNanos / 1e6);
-        line.put("bytes_in", completion.bytesIn());
-        line.put("bytes_out", completion.bytesOut());
-        line.put("client", clientIps.apply(exchange.clientAddress()));
-        if (completion.aborted()) {
-            line.put("aborted", true);
+                long totalNanos) {
+        StringWriter text = new StringWriter(384);
+        try (JsonGenerator json = JSON.createGenerator(text)) {
+            json.writeStartObject();
+            json.writeStringField("ts", Instant.now().toString());
+            json.writeStringField("request_id", exchange.requestId());
+            json.writeStringField("tenant", tenant);
+            json.writeStringField("route", route);
+            json.writeStringField("key", exchange.key() == null ? null : exchange.key().publicId());
+            json.writeStringField("method", exchange.method());
+            json.writeStringField("path", exchange.rawPath());
+            json.writeNumberField("status", completion.status());
+            json.writeStringField("problem", problem == null ? null : problem.slug());
+            json.writeStringField("target", exchange.target());
+            if (exchange.upstreamNanos() < 0) {
+                json.writeNullField("upstream_ms");
+            } else {
+                json.writeNumberField("upstream_ms", exchange.upstreamNanos() / 1e6);
+            }
+            json.writeNumberField("total_ms", totalNanos / 1e6);
+            json.writeNumberField("bytes_in", completion.bytesIn());
+            json.writeNumberField("bytes_out", completion.bytesOut());
+            json.writeStringField("client", clientIps.apply(exchange.clientAddress()));
+            if (completion.aborted()) {
+                json.writeBooleanField("aborted", true);
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return line.toString();
+        return text.toString();
     }
 }
