@@ -49,7 +49,7 @@ final class SnapshotCompiler {
                     throw new IllegalArgumentException("service " + s.id() + ": " + e.getMessage(), e);
                 }
             }
-            pools.put(s.id(), new UpstreamPool(s.name(), targets, Duration.ofMillis(s.connectTimeoutMs()),
+            pools.put(s.id(), new UpstreamPool(s.id(), s.name(), targets, Duration.ofMillis(s.connectTimeoutMs()),
                     Duration.ofMillis(s.readTimeoutMs()), s.retries()));
             serviceTenant.put(s.id(), s.tenantId());
         }

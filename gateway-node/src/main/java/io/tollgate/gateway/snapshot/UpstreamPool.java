@@ -4,7 +4,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A service's targets with their weights and timeouts. {@link #next()} is weighted round robin: a shared counter
@@ -16,6 +18,7 @@ public final class UpstreamPool {
     public record Target(String scheme, String host, int port, String basePath, String url, int weight) {
     }
 
+    private final UUID serviceId;
     private final String serviceName;
     private final List<Target> targets;
     private final long[] cumulative;
@@ -27,6 +30,13 @@ public final class UpstreamPool {
 
     public UpstreamPool(String serviceName, List<Target> targets, Duration connectTimeout, Duration readTimeout,
                         int retries) {
+        this(UUID.nameUUIDFromBytes(serviceName.getBytes(java.nio.charset.StandardCharsets.UTF_8)), serviceName,
+                targets, connectTimeout, readTimeout, retries);
+    }
+
+    public UpstreamPool(UUID serviceId, String serviceName, List<Target> targets, Duration connectTimeout,
+                        Duration readTimeout, int retries) {
+        this.serviceId = serviceId;
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("service " + serviceName + " has no targets");
         }
@@ -62,12 +72,35 @@ public final class UpstreamPool {
     }
 
     public Target next() {
+        return targets.get(nextIndex());
+    }
+
+    private int nextIndex() {
         if (targets.size() == 1) {
-            return targets.getFirst();
+            return 0;
         }
         long slot = Math.floorMod(counter.getAndIncrement(), totalWeight);
         int i = Arrays.binarySearch(cumulative, slot + 1);
-        return targets.get(i >= 0 ? i : -i - 1);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /**
+     * The round-robin pick when {@code acceptable} accepts it, else the first acceptable target after it in list
+     * order; null when it accepts none. At most one test per target.
+     */
+    public Target next(Predicate<Target> acceptable) {
+        int start = nextIndex();
+        for (int i = 0; i < targets.size(); i++) {
+            Target candidate = targets.get((start + i) % targets.size());
+            if (acceptable.test(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    public UUID serviceId() {
+        return serviceId;
     }
 
     public String serviceName() {
