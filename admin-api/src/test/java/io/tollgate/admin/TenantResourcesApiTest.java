@@ -68,6 +68,63 @@ class TenantResourcesApiTest {
     }
 
     @Test
+    void serviceResilienceSettingsHaveDefaultsAndChangeWithTheWeights() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        var created = admin.post("/tenants/" + slug + "/services", token, json("name", "inventory",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080", "weight", 9),
+                        Map.of("url", "http://10.0.0.2:8080", "weight", 1)}));
+        assertThat(created.status()).isEqualTo(201);
+        JsonNode defaults = created.json();
+        assertThat(defaults.get("lb_policy").asText()).isEqualTo("round-robin");
+        assertThat(defaults.get("hash_header").isNull()).isTrue();
+        assertThat(defaults.get("outlier_consecutive_failures").asInt()).isEqualTo(5);
+        assertThat(defaults.get("breaker_half_open_requests").asInt()).isEqualTo(1);
+        assertThat(defaults.get("health_check_path").isNull()).isTrue();
+
+        // a canary shift and the resilience settings in one change
+        var changed = admin.patch("/tenants/" + slug + "/services/inventory", token, json(
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080", "weight", 5),
+                        Map.of("url", "http://10.0.0.2:8080", "weight", 5)},
+                "lb_policy", "consistent-hash", "hash_header", "X-User-Id", "outlier_consecutive_failures", 3,
+                "outlier_base_ejection_ms", 5000, "breaker_consecutive_failures", 0, "breaker_open_ms", 2000,
+                "breaker_half_open_requests", 2, "health_check_path", "/healthz", "health_check_interval_ms", 1000,
+                "health_check_timeout_ms", 500, "health_check_healthy_threshold", 1,
+                "health_check_unhealthy_threshold", 2));
+        assertThat(changed.status()).isEqualTo(200);
+        JsonNode read = admin.get("/tenants/" + slug + "/services/inventory", token).json();
+        assertThat(read.get("targets").get(0).get("weight").asInt()).isEqualTo(5);
+        assertThat(read.get("lb_policy").asText()).isEqualTo("consistent-hash");
+        assertThat(read.get("hash_header").asText()).isEqualTo("X-User-Id");
+        assertThat(read.get("breaker_consecutive_failures").asInt()).isZero();
+        assertThat(read.get("health_check_path").asText()).isEqualTo("/healthz");
+        assertThat(read.get("health_check_unhealthy_threshold").asInt()).isEqualTo(2);
+
+        var cleared = admin.patch("/tenants/" + slug + "/services/inventory", token, json("hash_header", null,
+                "health_check_path", null));
+        assertThat(cleared.json().get("hash_header").isNull()).isTrue();
+        assertThat(cleared.json().get("health_check_path").isNull()).isTrue();
+        assertThat(cleared.json().get("lb_policy").asText()).isEqualTo("consistent-hash");
+    }
+
+    @Test
+    void serviceResilienceValidationNamesTheField() {
+        String slug = admin.tenant();
+        var r = admin.post("/tenants/" + slug + "/services", admin.rootToken(), json("name", "x",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1")}, "lb_policy", "random",
+                "hash_header", "bad header", "outlier_consecutive_failures", -1, "breaker_half_open_requests", 0,
+                "health_check_path", "healthz", "health_check_interval_ms", 1000, "health_check_timeout_ms", 5000));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("errors").findValuesAsText("field")).contains("lb_policy", "hash_header",
+                "outlier_consecutive_failures", "breaker_half_open_requests", "health_check_path");
+        var slow = admin.post("/tenants/" + slug + "/services", admin.rootToken(), json("name", "y",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1")}, "health_check_interval_ms", 1000,
+                "health_check_timeout_ms", 5000));
+        assertThat(slow.status()).isEqualTo(400);
+        assertThat(slow.json().get("errors").findValuesAsText("field")).containsExactly("health_check_timeout_ms");
+    }
+
+    @Test
     void routeValidationNamesTheField() {
         String slug = admin.tenant();
         var r = admin.post("/tenants/" + slug + "/routes", admin.rootToken(), json("name", "r", "service", "missing",

@@ -50,7 +50,7 @@ final class SnapshotCompiler {
                 }
             }
             pools.put(s.id(), new UpstreamPool(s.id(), s.name(), targets, Duration.ofMillis(s.connectTimeoutMs()),
-                    Duration.ofMillis(s.readTimeoutMs()), s.retries()));
+                    Duration.ofMillis(s.readTimeoutMs()), s.retries(), resilience(s)));
             serviceTenant.put(s.id(), s.tenantId());
         }
         List<RouteSpec> routes = new ArrayList<>();
@@ -80,6 +80,22 @@ final class SnapshotCompiler {
                     rate(k.ratePerSecond(), k.burst()), instant(k.expiresAt()), instant(k.revokedAt())));
         }
         return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants);
+    }
+
+    private static ResilienceSpec resilience(Service s) {
+        Service.Resilience r = s.resilience();
+        ResilienceSpec.HealthCheck check = r.healthCheckPath() == null ? null : new ResilienceSpec.HealthCheck(
+                r.healthCheckPath(), Duration.ofMillis(r.healthCheckIntervalMs()),
+                Duration.ofMillis(r.healthCheckTimeoutMs()), r.healthCheckHealthyThreshold(),
+                r.healthCheckUnhealthyThreshold());
+        try {
+            return new ResilienceSpec(ResilienceSpec.LbPolicy.of(r.lbPolicy()), r.hashHeader(),
+                    r.outlierConsecutiveFailures(), Duration.ofMillis(r.outlierBaseEjectionMs()),
+                    r.breakerConsecutiveFailures(), Duration.ofMillis(r.breakerOpenMs()),
+                    Math.max(1, r.breakerHalfOpenRequests()), check);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("service " + s.id() + ": " + e.getMessage(), e);
+        }
     }
 
     /** A rate when a rate is set; a burst alone is ignored, a rate alone gets a burst of one second's worth. */

@@ -26,16 +26,17 @@ public final class UpstreamPool {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final int retries;
+    private final ResilienceSpec resilience;
     private final AtomicLong counter = new AtomicLong();
 
     public UpstreamPool(String serviceName, List<Target> targets, Duration connectTimeout, Duration readTimeout,
                         int retries) {
         this(UUID.nameUUIDFromBytes(serviceName.getBytes(java.nio.charset.StandardCharsets.UTF_8)), serviceName,
-                targets, connectTimeout, readTimeout, retries);
+                targets, connectTimeout, readTimeout, retries, ResilienceSpec.DEFAULTS);
     }
 
     public UpstreamPool(UUID serviceId, String serviceName, List<Target> targets, Duration connectTimeout,
-                        Duration readTimeout, int retries) {
+                        Duration readTimeout, int retries, ResilienceSpec resilience) {
         this.serviceId = serviceId;
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("service " + serviceName + " has no targets");
@@ -55,6 +56,7 @@ public final class UpstreamPool {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.retries = retries;
+        this.resilience = resilience;
     }
 
     /** Parses a target URL such as {@code http://10.0.0.5:8080/base}; only http is supported for now. */
@@ -121,5 +123,9 @@ public final class UpstreamPool {
 
     public int retries() {
         return retries;
+    }
+
+    public ResilienceSpec resilience() {
+        return resilience;
     }
 }
