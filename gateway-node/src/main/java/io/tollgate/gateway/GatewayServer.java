@@ -17,6 +17,7 @@ import io.tollgate.gateway.observe.RecordFilter;
 import io.tollgate.gateway.observe.RequestIdFilter;
 import io.tollgate.gateway.pipeline.Pipeline;
 import io.tollgate.gateway.proxy.ProxyFilter;
+import io.tollgate.gateway.resilience.ServiceGuards;
 import io.tollgate.gateway.route.RouteFilter;
 import io.tollgate.gateway.snapshot.NodeHeartbeat;
 import io.tollgate.gateway.snapshot.SnapshotHolder;
@@ -61,8 +62,10 @@ public final class GatewayServer {
         Database database = Database.open(settings, "tollgate-gateway");
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
-        ProxyFilter proxy = new ProxyFilter();
+        ServiceGuards guards = new ServiceGuards();
+        ProxyFilter proxy = new ProxyFilter(guards);
         GatewayMetrics metrics = new GatewayMetrics();
+        metrics.upstreamHealth(guards::renderMetrics);
         RecordFilter record = new RecordFilter(metrics);
         try {
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);

@@ -61,16 +61,14 @@ class RetryTest {
         }
     }
 
+    /** Ejection and breaker off: these cases watch retries alone (TargetHealthTest covers the other two). */
+    private static final Service.Resilience RETRIES_ONLY = new Service.Resilience("round-robin", null, 0, 30_000, 0,
+            10_000, 1, null, 10_000, 2_000, 2, 3);
+
     /** A tenant with one route /r on a service over {@code urls}, saved and live on the gateway. */
     private static Seed.TenantRows routeTo(int retries, int readTimeoutMs, String... urls) {
         var t = Seed.tenant();
-        Service s = t.service(List.of(urls).stream().map(u -> new Service.Target(u, 1)).toList(), retries);
-        if (readTimeoutMs > 0) {
-            t.services.removeLast();
-            s = new Service(s.id(), s.tenantId(), s.name(), s.language(), s.protocol(), s.targets(), 1000,
-                    readTimeoutMs, retries, 1, s.createdAt(), s.updatedAt());
-            t.services.add(s);
-        }
+        Service s = t.service(List.of(urls), retries, readTimeoutMs > 0 ? readTimeoutMs : 30_000, RETRIES_ONLY);
         t.route(s, "/r", "none");
         Gateways.awaitVersion(gateway, t.save());
         return t;

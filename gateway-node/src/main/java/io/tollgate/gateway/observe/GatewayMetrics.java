@@ -29,6 +29,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<String, LongAdder> rateLimited = new ConcurrentHashMap<>();
     private final AtomicLong configVersion = new AtomicLong();
     private volatile LongSupplier accessLogDropped = () -> 0;
+    private volatile java.util.function.Supplier<String> upstreamHealth = () -> "";
 
     void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
         String statusClass = (status / 100) + "xx";
@@ -45,6 +46,11 @@ public final class GatewayMetrics {
 
     void accessLogDropped(LongSupplier dropped) {
         this.accessLogDropped = dropped;
+    }
+
+    /** Metrics of upstream target health, rendered after the others (io.tollgate.gateway.resilience). */
+    public void upstreamHealth(java.util.function.Supplier<String> section) {
+        this.upstreamHealth = section;
     }
 
     public void configVersion(long version) {
@@ -73,6 +79,7 @@ public final class GatewayMetrics {
         out.append("# HELP tollgate_access_log_dropped_total Access-log lines dropped because the writer fell behind.\n");
         out.append("# TYPE tollgate_access_log_dropped_total counter\n");
         out.append("tollgate_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
+        out.append(upstreamHealth.get());
         return out.toString();
     }
 

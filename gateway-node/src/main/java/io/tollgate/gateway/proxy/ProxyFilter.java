@@ -18,8 +18,11 @@ import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Response;
 import io.tollgate.gateway.resilience.Backoff;
 import io.tollgate.gateway.resilience.Deadline;
+import io.tollgate.gateway.resilience.Outcome;
 import io.tollgate.gateway.resilience.RetryBudget;
 import io.tollgate.gateway.resilience.ServiceGuards;
+import io.tollgate.gateway.resilience.TargetHealth;
+import io.tollgate.gateway.snapshot.ResilienceSpec;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 
 import java.io.IOException;
@@ -67,7 +70,11 @@ public final class ProxyFilter implements Filter, AutoCloseable {
 
     private final UpstreamClients clients = new UpstreamClients();
     private final UpstreamConnections connections = new UpstreamConnections();
-    private final ServiceGuards guards = new ServiceGuards();
+    private final ServiceGuards guards;
+
+    public ProxyFilter(ServiceGuards guards) {
+        this.guards = guards;
+    }
 
     @Override
     public Response handle(Exchange exchange, Chain chain) {
@@ -88,19 +95,44 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         }
         boolean bodyReplayable = !exchange.hasBody() || replayBody != null;
 
+        ResilienceSpec spec = pool.resilience();
         Set<UpstreamPool.Target> tried = new HashSet<>();
         int retries = 0;
         boolean freshRetryUsed = false;
+        Attempt last = null;
         while (true) {
             if (deadline.expired()) {
+                closeQuietly(last);
                 return Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
             }
-            UpstreamPool.Target target = pool.next(t -> !tried.contains(t));
+            TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
+            // a target not tried yet for this request, else any; either way only one this node may send to now
+            UpstreamPool.Target target = pool.next(t -> !tried.contains(t) && acquire(pool, t, spec, permit));
             if (target == null) {
-                target = pool.next();
+                target = pool.next(t -> acquire(pool, t, spec, permit));
             }
+            if (target == null) {
+                if (last != null) {
+                    return answer(exchange, last, deadline);
+                }
+                return Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
+            }
+            closeQuietly(last);
             tried.add(target);
-            Attempt attempt = attempt(exchange, pool, target, replayBody, deadline);
+            Attempt attempt;
+            try {
+                attempt = attempt(exchange, pool, target, replayBody, deadline);
+            } catch (RuntimeException e) {
+                permit[0].record(Outcome.RESET, spec);
+                throw e;
+            }
+            if (attempt.failure() == Failure.BROKEN && attempt.reusedConnection()) {
+                // a pooled connection the upstream may have closed for idleness: no verdict on the target
+                permit[0].release();
+            } else {
+                permit[0].record(attempt.outcome(), spec);
+            }
+            last = attempt;
 
             boolean retryable;
             if (attempt.failure() == null) {
@@ -122,24 +154,48 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             retryable &= idempotent && retries < pool.retries();
             Duration pause = retryable ? Backoff.before(retries + 1) : Duration.ZERO;
             if (retryable && deadline.allows(pause) && budget.tryRetry()) {
-                if (attempt.upstream() != null) {
-                    attempt.upstream().close();
-                }
                 retries++;
                 sleep(pause);
                 continue;
             }
-            if (attempt.upstream() != null) {
-                return response(exchange, attempt.upstream());
-            }
-            return attempt.failure() == Failure.TIMED_OUT || deadline.expired()
-                    ? Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null))
-                    : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
+            return answer(exchange, attempt, deadline);
+        }
+    }
+
+    private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
+                            TargetHealth.Permit[] permit) {
+        permit[0] = guards.health(pool, target).tryAcquire(spec);
+        return permit[0] != null;
+    }
+
+    /** The upstream's answer as it is, or the problem that stands for how the attempt failed. */
+    private static Response answer(Exchange exchange, Attempt attempt, Deadline deadline) {
+        if (attempt.upstream() != null) {
+            return response(exchange, attempt.upstream());
+        }
+        return attempt.failure() == Failure.TIMED_OUT || deadline.expired()
+                ? Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null))
+                : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
+    }
+
+    private static void closeQuietly(Attempt attempt) {
+        if (attempt != null && attempt.upstream() != null) {
+            attempt.upstream().close();
         }
     }
 
     /** One try: either the upstream's response (headers read, body not yet) or how it failed. */
     private record Attempt(HttpClientResponse upstream, Failure failure, boolean reusedConnection) {
+        Outcome outcome() {
+            if (failure != null) {
+                return switch (failure) {
+                    case NOT_CONNECTED -> Outcome.CONNECT_FAILURE;
+                    case TIMED_OUT -> Outcome.TIMEOUT;
+                    case BROKEN -> Outcome.RESET;
+                };
+            }
+            return upstream.status().code() >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
+        }
     }
 
     private Attempt attempt(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target, byte[] replayBody,
