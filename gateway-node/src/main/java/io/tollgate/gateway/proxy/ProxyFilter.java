@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * Forwards the exchange to a target of the route's service and returns the upstream's answer with its body still
@@ -96,6 +97,8 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         boolean bodyReplayable = !exchange.hasBody() || replayBody != null;
 
         ResilienceSpec spec = pool.resilience();
+        String hashKey = hashKey(exchange, spec);
+        ToIntFunction<UpstreamPool.Target> inFlight = t -> guards.health(pool, t).inFlight();
         Set<UpstreamPool.Target> tried = new HashSet<>();
         int retries = 0;
         boolean freshRetryUsed = false;
@@ -107,9 +110,10 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             }
             TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
             // a target not tried yet for this request, else any; either way only one this node may send to now
-            UpstreamPool.Target target = pool.next(t -> !tried.contains(t) && acquire(pool, t, spec, permit));
+            UpstreamPool.Target target = pool.pick(hashKey, t -> !tried.contains(t) && acquire(pool, t, spec, permit),
+                    inFlight);
             if (target == null) {
-                target = pool.next(t -> acquire(pool, t, spec, permit));
+                target = pool.pick(hashKey, t -> acquire(pool, t, spec, permit), inFlight);
             }
             if (target == null) {
                 if (last != null) {
@@ -160,6 +164,17 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             }
             return answer(exchange, attempt, deadline);
         }
+    }
+
+    /** The consistent-hash key: the configured header's value, else the caller's API key id; null for none. */
+    private static String hashKey(Exchange exchange, ResilienceSpec spec) {
+        if (spec.lbPolicy() != ResilienceSpec.LbPolicy.CONSISTENT_HASH) {
+            return null;
+        }
+        if (spec.hashHeader() != null) {
+            return exchange.requestHeaders().first(spec.hashHeader());
+        }
+        return exchange.key() == null ? null : exchange.key().publicId();
     }
 
     private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
