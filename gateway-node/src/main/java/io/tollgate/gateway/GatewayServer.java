@@ -17,6 +17,7 @@ import io.tollgate.gateway.observe.RecordFilter;
 import io.tollgate.gateway.observe.RequestIdFilter;
 import io.tollgate.gateway.pipeline.Pipeline;
 import io.tollgate.gateway.proxy.ProxyFilter;
+import io.tollgate.gateway.resilience.HealthChecker;
 import io.tollgate.gateway.resilience.ServiceGuards;
 import io.tollgate.gateway.route.RouteFilter;
 import io.tollgate.gateway.snapshot.NodeHeartbeat;
@@ -41,15 +42,17 @@ public final class GatewayServer {
     private final NodeHeartbeat heartbeat;
     private final ProxyFilter proxy;
     private final RecordFilter record;
+    private final HealthChecker healthChecker;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy, RecordFilter record) {
+                          ProxyFilter proxy, RecordFilter record, HealthChecker healthChecker) {
         this.server = server;
         this.database = database;
         this.poller = poller;
         this.heartbeat = heartbeat;
         this.proxy = proxy;
         this.record = record;
+        this.healthChecker = healthChecker;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -62,6 +65,7 @@ public final class GatewayServer {
         Database database = Database.open(settings, "tollgate-gateway");
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
+        HealthChecker healthChecker = null;
         ServiceGuards guards = new ServiceGuards();
         ProxyFilter proxy = new ProxyFilter(guards);
         GatewayMetrics metrics = new GatewayMetrics();
@@ -72,6 +76,8 @@ public final class GatewayServer {
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
                     settings.configListen());
             poller.start();
+            healthChecker = new HealthChecker(snapshots::current, guards);
+            healthChecker.start();
 
             ClusterShare share = new ClusterShare();
             heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(), snapshots,
@@ -104,11 +110,14 @@ public final class GatewayServer {
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
                     .build()
                     .start();
-            return new GatewayServer(server, database, poller, heartbeat, proxy, record);
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record, healthChecker);
         } catch (RuntimeException e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
             if (heartbeat != null) {
                 heartbeat.close();
+            }
+            if (healthChecker != null) {
+                healthChecker.close();
             }
             if (poller != null) {
                 poller.close();
@@ -131,6 +140,7 @@ public final class GatewayServer {
     public void stop() {
         server.stop();
         heartbeat.close();
+        healthChecker.close();
         poller.close();
         proxy.close();
         record.close();

@@ -79,7 +79,8 @@ final class SnapshotCompiler {
                     k.allowedRoutes() == null ? null : Set.copyOf(new LinkedHashSet<>(k.allowedRoutes())),
                     rate(k.ratePerSecond(), k.burst()), instant(k.expiresAt()), instant(k.revokedAt())));
         }
-        return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants);
+        return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants,
+                List.copyOf(pools.values()));
     }
 
     private static ResilienceSpec resilience(Service s) {
