@@ -7,6 +7,7 @@ import io.tollgate.db.Database;
 import io.tollgate.db.store.NodeStore;
 import io.tollgate.gateway.auth.ApiKeyAuthenticator;
 import io.tollgate.gateway.auth.TenantStatusFilter;
+import io.tollgate.gateway.http.Drain;
 import io.tollgate.gateway.http.GatewayHandler;
 import io.tollgate.gateway.http.ManagementRoutes;
 import io.tollgate.gateway.limit.BodySizeFilter;
@@ -35,6 +36,7 @@ import java.util.Map;
  */
 public final class GatewayServer {
     private static final String MGMT_SOCKET = "mgmt";
+    private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
 
     private final WebServer server;
     private final Database database;
@@ -43,9 +45,13 @@ public final class GatewayServer {
     private final ProxyFilter proxy;
     private final RecordFilter record;
     private final HealthChecker healthChecker;
+    private final Drain drain;
+    private final GatewaySettings gateway;
+    private boolean stopped;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy, RecordFilter record, HealthChecker healthChecker) {
+                          ProxyFilter proxy, RecordFilter record, HealthChecker healthChecker, Drain drain,
+                          GatewaySettings gateway) {
         this.server = server;
         this.database = database;
         this.poller = poller;
@@ -53,6 +59,8 @@ public final class GatewayServer {
         this.proxy = proxy;
         this.record = record;
         this.healthChecker = healthChecker;
+        this.drain = drain;
+        this.gateway = gateway;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -71,6 +79,7 @@ public final class GatewayServer {
         GatewayMetrics metrics = new GatewayMetrics();
         metrics.upstreamHealth(guards::renderMetrics);
         RecordFilter record = new RecordFilter(metrics);
+        Drain drain = new Drain();
         try {
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
@@ -103,14 +112,18 @@ public final class GatewayServer {
                     .host(settings.bindHost())
                     .port(settings.gatewayPort())
                     .contentEncoding(identityOnly)
+                    // our stop() drains first; Helidon's own hook would close the listeners under it on SIGTERM
+                    .shutdownHook(false)
                     .directHandlers(GatewayHandler.directHandlers())
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
-                    .routing(routing -> GatewayHandler.register(routing, new GatewayHandler(pipeline, snapshots)))
+                    .routing(routing -> GatewayHandler.register(routing,
+                            new GatewayHandler(pipeline, snapshots, drain)))
                     .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
-                    .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
+                    .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics, drain))
                     .build()
                     .start();
-            return new GatewayServer(server, database, poller, heartbeat, proxy, record, healthChecker);
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record, healthChecker, drain,
+                    gateway);
         } catch (RuntimeException e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
             if (heartbeat != null) {
@@ -129,6 +142,17 @@ public final class GatewayServer {
         }
     }
 
+    private static void sleep(java.time.Duration pause) {
+        if (pause.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public int port() {
         return server.port();
     }
@@ -137,7 +161,24 @@ public final class GatewayServer {
         return server.port(MGMT_SOCKET);
     }
 
-    public void stop() {
+    /**
+     * Stops gracefully (also what SIGTERM does, through GatewayMain's shutdown hook): readiness goes down at once
+     * while requests are still served for {@code TOLLGATE_DRAIN_UNREADY_MS}, so load balancers can move away; then
+     * new requests are refused with 503 and the ones in flight get up to {@code TOLLGATE_DRAIN_TIMEOUT_MS} to
+     * finish; only then do the listeners close.
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        drain.markUnready();
+        sleep(gateway.drainUnready());
+        drain.refuse();
+        if (!drain.awaitIdle(gateway.drainTimeout())) {
+            LOG.log(System.Logger.Level.WARNING, drain.inFlight() + " requests still in flight after the drain "
+                    + "timeout; stopping anyway");
+        }
         server.stop();
         heartbeat.close();
         healthChecker.close();

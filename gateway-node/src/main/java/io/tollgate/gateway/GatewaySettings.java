@@ -17,7 +17,7 @@ import java.util.UUID;
  * {@code TOLLGATE_NODE_LIVE_MS} (10000: a node heard from within this window shares the rate limits).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
-                       Duration nodeLiveWindow) {
+                       Duration nodeLiveWindow, Duration drainUnready, Duration drainTimeout) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
 
@@ -28,7 +28,10 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 settings.nodeId().orElse(host + "-" + UUID.randomUUID().toString().substring(0, 8)),
                 host,
                 Duration.ofMillis(millis(env, "TOLLGATE_HEARTBEAT_MS", 3000)),
-                Duration.ofMillis(millis(env, "TOLLGATE_NODE_LIVE_MS", 10_000)));
+                Duration.ofMillis(millis(env, "TOLLGATE_NODE_LIVE_MS", 10_000)),
+                // shutdown: readiness down while still serving, then refuse new requests and wait for in-flight
+                Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_UNREADY_MS", 0)),
+                Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_TIMEOUT_MS", 30_000)));
     }
 
     private static long millis(Map<String, String> env, String name, long fallback) {
