@@ -125,6 +125,23 @@ class TenantResourcesApiTest {
     }
 
     @Test
+    void routeDeadlineIsSetClearedAndValidated() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        JsonNode route = admin.serviceAndRoute(token, slug);
+        String path = "/tenants/" + slug + "/routes/" + route.get("id").asText();
+        assertThat(route.get("deadline_ms").isNull()).isTrue();
+
+        assertThat(admin.patch(path, token, json("deadline_ms", 2500)).json().get("deadline_ms").asInt())
+                .isEqualTo(2500);
+        assertThat(admin.get(path, token).json().get("deadline_ms").asInt()).isEqualTo(2500);
+        var refused = admin.patch(path, token, json("deadline_ms", 0));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("errors").findValuesAsText("field")).containsExactly("deadline_ms");
+        assertThat(admin.patch(path, token, json("deadline_ms", null)).json().get("deadline_ms").isNull()).isTrue();
+    }
+
+    @Test
     void routeValidationNamesTheField() {
         String slug = admin.tenant();
         var r = admin.post("/tenants/" + slug + "/routes", admin.rootToken(), json("name", "r", "service", "missing",

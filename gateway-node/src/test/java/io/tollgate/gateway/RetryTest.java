@@ -1,5 +1,6 @@
 package io.tollgate.gateway;
 
+import io.tollgate.db.model.Route;
 import io.tollgate.db.model.Service;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -211,6 +212,27 @@ class RetryTest {
             // retries of at most 20% of the requests plus a floor of 3 per window
             int reached = a.seen.size() + b.seen.size();
             assertThat(reached).isBetween(requests, requests + requests / 5 + 3);
+        }
+    }
+
+    @Test
+    void routeDeadlineBoundsAStalledRequestAndIsPassedUpstream() throws IOException {
+        try (Upstream slow = stalling()) {
+            var t = Seed.tenant();
+            Service s = t.service(List.of(slow.url()), 0, 30_000, RETRIES_ONLY);
+            Route r = t.route(s, "/d", "none");
+            t.routes.removeLast();
+            t.routes.add(new Route(r.id(), r.tenantId(), r.serviceId(), r.name(), r.hosts(), r.paths(), r.methods(),
+                    r.stripPrefix(), r.auth(), null, null, null, 1, r.createdAt(), r.updatedAt(), 400));
+            Gateways.awaitVersion(gateway, t.save());
+
+            // the read timeout is 30 s: only the route's 400 ms deadline can end this early
+            RawHttp.Reply reply = RawHttp.get(gateway.port(), t.host, "/d", "grpc-timeout", "10S");
+
+            assertThat(reply.status()).isEqualTo(504);
+            assertThat(Long.parseLong(slow.last().header("X-Tollgate-Deadline-Ms"))).isBetween(0L, 400L);
+            // the shorter of route deadline and grpc-timeout wins, and grpc-timeout is rewritten to it
+            assertThat(Long.parseLong(slow.last().header("grpc-timeout").replace("m", ""))).isBetween(0L, 400L);
         }
     }
 

@@ -26,6 +26,7 @@ public final class RouteViews {
         putNullable(node, "rate_per_second", r.ratePerSecond() == null ? null : r.ratePerSecond().longValue());
         putNullable(node, "burst", r.burst() == null ? null : r.burst().longValue());
         putNullable(node, "max_body_bytes", r.maxBodyBytes());
+        putNullable(node, "deadline_ms", r.deadlineMs() == null ? null : r.deadlineMs().longValue());
         node.put("created_at", r.createdAt().toInstant().toString());
         node.put("updated_at", r.updatedAt().toInstant().toString());
         return node;

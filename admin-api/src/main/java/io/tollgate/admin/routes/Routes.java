@@ -41,7 +41,7 @@ public final class Routes {
     private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,1023}");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final Set<String> FIELDS = Set.of("name", "service", "hosts", "paths", "methods", "strip_prefix",
-            "auth", "rate_per_second", "burst", "max_body_bytes");
+            "auth", "rate_per_second", "burst", "max_body_bytes", "deadline_ms");
 
     private final Database db;
     private final ChangeWriter writer;
@@ -85,7 +85,8 @@ public final class Routes {
             Route read = read(tx, Input.of(body, FIELDS), current, false);
             Route next = new Route(read.id(), read.tenantId(), read.serviceId(), read.name(), read.hosts(),
                     read.paths(), read.methods(), read.stripPrefix(), read.auth(), read.ratePerSecond(), read.burst(),
-                    read.maxBodyBytes(), current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now());
+                    read.maxBodyBytes(), current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now(),
+                    read.deadlineMs());
             checkUnique(store, next);
             if (!store.update(next, current.rowVersion())) {
                 throw Api.stale();
@@ -191,10 +192,11 @@ public final class Routes {
         Integer rate = in.has("rate_per_second") ? in.integer("rate_per_second", false, 1, 1_000_000) : base.ratePerSecond();
         Integer burst = in.has("burst") ? in.integer("burst", false, 1, 10_000_000) : base.burst();
         Long maxBody = in.has("max_body_bytes") ? in.number("max_body_bytes", false, 0, 1L << 40) : base.maxBodyBytes();
+        Integer deadline = in.has("deadline_ms") ? in.integer("deadline_ms", false, 1, 3_600_000) : base.deadlineMs();
         in.validate();
         return new Route(base.id(), base.tenantId(), serviceId, name, hosts == null ? List.of() : hosts, paths,
                 methods == null ? List.of() : methods, strip == null ? base.stripPrefix() : strip, auth, rate, burst,
-                maxBody, base.rowVersion(), base.createdAt(), base.updatedAt());
+                maxBody, base.rowVersion(), base.createdAt(), base.updatedAt(), deadline);
     }
 
     private static List<String> distinct(List<String> values) {

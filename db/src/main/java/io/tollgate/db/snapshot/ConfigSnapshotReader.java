@@ -92,7 +92,7 @@ public final class ConfigSnapshotReader {
         return new Route(r.getId(), r.getTenantId(), r.getServiceId(), r.getName(), json(r.getHosts(), STRINGS),
                 json(r.getPaths(), STRINGS), json(r.getMethods(), STRINGS), r.getStripPrefix(), r.getAuth(),
                 r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getRowVersion(), r.getCreatedAt(),
-                r.getUpdatedAt());
+                r.getUpdatedAt(), r.getDeadlineMs());
     }
 
     private static ApiKey apiKey(ApiKeysRecord r) {

@@ -45,6 +45,7 @@ public final class RouteStore {
                 .set(ROUTES.RATE_PER_SECOND, r.ratePerSecond())
                 .set(ROUTES.BURST, r.burst())
                 .set(ROUTES.MAX_BODY_BYTES, r.maxBodyBytes())
+                .set(ROUTES.DEADLINE_MS, r.deadlineMs())
                 .set(ROUTES.ROW_VERSION, r.rowVersion())
                 .set(ROUTES.CREATED_AT, r.createdAt())
                 .set(ROUTES.UPDATED_AT, r.updatedAt())
@@ -96,6 +97,7 @@ public final class RouteStore {
                 .set(ROUTES.RATE_PER_SECOND, r.ratePerSecond())
                 .set(ROUTES.BURST, r.burst())
                 .set(ROUTES.MAX_BODY_BYTES, r.maxBodyBytes())
+                .set(ROUTES.DEADLINE_MS, r.deadlineMs())
                 .set(ROUTES.ROW_VERSION, expectedVersion + 1)
                 .set(ROUTES.UPDATED_AT, OffsetDateTime.now())
                 .where(ROUTES.TENANT_ID.eq(r.tenantId()).and(ROUTES.ID.eq(r.id()))
@@ -113,6 +115,6 @@ public final class RouteStore {
         return new Route(r.getId(), r.getTenantId(), r.getServiceId(), r.getName(), JsonColumns.strings(r.getHosts()),
                 JsonColumns.strings(r.getPaths()), JsonColumns.strings(r.getMethods()), r.getStripPrefix(),
                 r.getAuth(), r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getRowVersion(),
-                r.getCreatedAt(), r.getUpdatedAt());
+                r.getCreatedAt(), r.getUpdatedAt(), r.getDeadlineMs());
     }
 }

@@ -82,7 +82,8 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         UpstreamPool pool = exchange.route().upstream();
         RetryBudget budget = guards.budget(pool.serviceId());
         budget.recordRequest();
-        Deadline deadline = Deadline.of(exchange.startNanos(), null, exchange.requestHeaders().first("grpc-timeout"));
+        Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
+                exchange.requestHeaders().first("grpc-timeout"));
         boolean idempotent = IDEMPOTENT.contains(exchange.method())
                 || exchange.requestHeaders().contains("Idempotency-Key");
         byte[] replayBody = null;

@@ -1,20 +1,28 @@
 package io.tollgate.gateway.snapshot;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
 /**
  * A compiled route. {@code methods} are upper case, empty for any; {@code hosts} lower case without port, empty
- * for any. {@code rate} and {@code maxBodyBytes} are null when the route sets none.
+ * for any. {@code rate}, {@code maxBodyBytes} and {@code deadline} (total time across retries) are null when the
+ * route sets none.
  */
 public record RouteSpec(UUID id, UUID tenantId, String name, List<String> hosts, List<String> paths,
                         Set<String> methods, boolean stripPrefix, String auth, RateSpec rate, Long maxBodyBytes,
-                        UpstreamPool upstream) {
+                        UpstreamPool upstream, Duration deadline) {
 
     public static final String AUTH_API_KEY = "api-key";
     public static final String AUTH_JWT = "jwt";
     public static final String AUTH_NONE = "none";
+
+    /** A route without a total deadline. */
+    public RouteSpec(UUID id, UUID tenantId, String name, List<String> hosts, List<String> paths, Set<String> methods,
+                     boolean stripPrefix, String auth, RateSpec rate, Long maxBodyBytes, UpstreamPool upstream) {
+        this(id, tenantId, name, hosts, paths, methods, stripPrefix, auth, rate, maxBodyBytes, upstream, null);
+    }
 
     public boolean allowsMethod(String method) {
         return methods.isEmpty() || methods.contains(method);

@@ -66,7 +66,8 @@ final class SnapshotCompiler {
                     r.hosts().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList(),
                     r.paths(),
                     Set.copyOf(r.methods().stream().map(m -> m.trim().toUpperCase(Locale.ROOT)).toList()),
-                    r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(), pool));
+                    r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(), pool,
+                    r.deadlineMs() == null ? null : Duration.ofMillis(r.deadlineMs())));
         }
         Map<String, KeySpec> keys = new HashMap<>();
         for (ApiKey k : config.apiKeys()) {
