@@ -87,4 +87,92 @@ class GracefulShutdownTest {
             assertThat(catchThrowable(() -> RawHttp.get(port, t.host, "/f"))).isInstanceOf(ConnectException.class);
         }
     }
+
+    @Test
+    void sigtermDrainsTheNodeBeforeTheProcessExits() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        try (Upstream slow = Upstream.answering(e -> {
+                 try {
+                     answer.await(20, TimeUnit.SECONDS);
+                 } catch (InterruptedException ex) {
+                     Thread.currentThread().interrupt();
+                 }
+                 Upstream.send(e, 200, "done");
+             });
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            var t = Seed.tenant();
+            t.route(t.service(slow.url()), "/s", "none");
+            long version = t.save();
+
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-cp", System.getProperty("java.class.path"), GatewayMain.class.getName());
+            builder.environment().putAll(io.tollgate.db.testing.TestDatabase.environment());
+            builder.environment().putAll(Map.of("TOLLGATE_GATEWAY_PORT", "0", "TOLLGATE_MGMT_PORT", "0",
+                    "TOLLGATE_BIND_HOST", "127.0.0.1", "TOLLGATE_SNAPSHOT_FILE", dir.resolve("s.json").toString(),
+                    "TOLLGATE_DB_POOL_SIZE", "2", "TOLLGATE_DRAIN_UNREADY_MS", "300",
+                    "TOLLGATE_DRAIN_TIMEOUT_MS", "20000"));
+            builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            Process node = builder.start();
+            try {
+                int[] ports = ports(node);
+                Gateways.await("the node to serve version " + version, () -> {
+                    try {
+                        RawHttp.Reply ready = RawHttp.get(ports[1], "localhost", "/health/ready");
+                        return ready.status() == 200 && io.tollgate.common.json.Json.mapper().readTree(ready.body())
+                                .path("config_version").asLong() >= version;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+                List<Future<RawHttp.Reply>> inFlight = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    inFlight.add(clients.submit(() -> RawHttp.get(ports[0], t.host, "/s")));
+                }
+                Gateways.await("three requests at the upstream", () -> slow.seen.size() == 3);
+
+                node.destroy();  // SIGTERM
+                Gateways.await("readiness to go down", () -> {
+                    try {
+                        return RawHttp.get(ports[1], "localhost", "/health/ready").status() == 503;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+                assertThat(node.isAlive()).isTrue();
+                answer.countDown();
+
+                assertThat(node.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                for (Future<RawHttp.Reply> reply : inFlight) {
+                    assertThat(reply.get(5, TimeUnit.SECONDS).status()).isEqualTo(200);
+                    assertThat(reply.get().text()).isEqualTo("done");
+                }
+            } finally {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    /** Reads the gateway and management ports from the line GatewayMain prints when it listens. */
+    private static int[] ports(Process node) throws IOException {
+        java.io.BufferedReader err = new java.io.BufferedReader(new java.io.InputStreamReader(node.getErrorStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        java.util.regex.Pattern listening = java.util.regex.Pattern.compile(
+                "tollgate gateway listening on (\\d+), management on (\\d+)");
+        for (String line = err.readLine(); line != null; line = err.readLine()) {
+            java.util.regex.Matcher m = listening.matcher(line);
+            if (m.find()) {
+                int[] ports = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+                // keep draining stderr so the node never blocks on a full pipe
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        err.transferTo(java.io.Writer.nullWriter());
+                    } catch (IOException ignored) {
+                        // the node exited
+                    }
+                });
+                return ports;
+            }
+        }
+        throw new AssertionError("the node exited before listening");
+    }
 }
