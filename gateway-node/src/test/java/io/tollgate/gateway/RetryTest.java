@@ -212,6 +212,13 @@ class RetryTest {
             // retries of at most 20% of the requests plus a floor of 3 per window
             int reached = a.seen.size() + b.seen.size();
             assertThat(reached).isBetween(requests, requests + requests / 5 + 3);
+            // and the node says so
+            String labels = "{service=\"" + t.services.getFirst().name() + "\",service_id=\""
+                    + t.services.getFirst().id() + "\"} ";
+            String metrics = RawHttp.get(gateway.mgmtPort(), "localhost", "/metrics").text();
+            assertThat(metrics).contains("tollgate_upstream_retries_total" + labels + (reached - requests));
+            assertThat(metrics).containsPattern("tollgate_upstream_retry_budget_exhausted_total"
+                    + java.util.regex.Pattern.quote(labels) + "[1-9]");
         }
     }
 

@@ -19,7 +19,6 @@ import io.tollgate.gateway.pipeline.Response;
 import io.tollgate.gateway.resilience.Backoff;
 import io.tollgate.gateway.resilience.Deadline;
 import io.tollgate.gateway.resilience.Outcome;
-import io.tollgate.gateway.resilience.RetryBudget;
 import io.tollgate.gateway.resilience.ServiceGuards;
 import io.tollgate.gateway.resilience.TargetHealth;
 import io.tollgate.gateway.snapshot.ResilienceSpec;
@@ -50,8 +49,8 @@ import java.util.function.ToIntFunction;
  * PUT, DELETE, or one carrying {@code Idempotency-Key} — and only when the target could not be connected, the
  * connection broke before any response arrived, or the answer was 502, 503 or 504. A stalled upstream (read
  * timeout) is not retried: the request may be running there. Each retry goes to another target when there is one,
- * takes a token from the service's {@link RetryBudget}, waits a jittered {@link Backoff}, and must fit in the
- * request's {@link Deadline}. A POST without Idempotency-Key is sent at most once, whatever fails. A request body
+ * takes a token from the service's retry budget ({@link ServiceGuards#tryRetry}), waits a jittered
+ * {@link Backoff}, and must fit in the request's {@link Deadline}. A POST without Idempotency-Key is sent at most once, whatever fails. A request body
  * is replayed only when it was small enough to keep ({@link #REPLAY_LIMIT}); a larger one is retried only when the
  * first attempt never connected, so never read a byte of it. Connections come from {@link UpstreamConnections},
  * which closes what it discards.
@@ -80,8 +79,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         UpstreamPool pool = exchange.route().upstream();
-        RetryBudget budget = guards.budget(pool.serviceId());
-        budget.recordRequest();
+        guards.recordRequest(pool);
         Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
                 exchange.requestHeaders().first("grpc-timeout"));
         boolean idempotent = IDEMPOTENT.contains(exchange.method())
@@ -158,7 +156,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             }
             retryable &= idempotent && retries < pool.retries();
             Duration pause = retryable ? Backoff.before(retries + 1) : Duration.ZERO;
-            if (retryable && deadline.allows(pause) && budget.tryRetry()) {
+            if (retryable && deadline.allows(pause) && guards.tryRetry(pool)) {
                 retries++;
                 sleep(pause);
                 continue;

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Per-service and per-target state that must survive config snapshots (a snapshot swap must neither refill a spent
@@ -18,12 +19,39 @@ public final class ServiceGuards {
     public record TargetKey(UUID serviceId, String url) {
     }
 
-    private final ConcurrentHashMap<UUID, RetryBudget> budgets = new ConcurrentHashMap<>();
+    /** A service's retry budget and what became of its retries, for the metrics. */
+    private record ServiceState(String name, RetryBudget budget, LongAdder retries, LongAdder budgetExhausted) {
+    }
+
+    private final ConcurrentHashMap<UUID, ServiceState> services = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TargetKey, TargetHealth> targets = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TargetKey, String> serviceNames = new ConcurrentHashMap<>();
 
     public RetryBudget budget(UUID serviceId) {
-        return budgets.computeIfAbsent(serviceId, id -> RetryBudget.standard());
+        return state(serviceId, "").budget();
+    }
+
+    private ServiceState state(UUID serviceId, String name) {
+        return services.computeIfAbsent(serviceId, id -> new ServiceState(name, RetryBudget.standard(),
+                new LongAdder(), new LongAdder()));
+    }
+
+    /**
+     * Takes a retry from the service's budget and counts the outcome: a retry sent, or one the budget refused.
+     */
+    public boolean tryRetry(UpstreamPool pool) {
+        ServiceState state = state(pool.serviceId(), pool.serviceName());
+        if (state.budget().tryRetry()) {
+            state.retries().increment();
+            return true;
+        }
+        state.budgetExhausted().increment();
+        return false;
+    }
+
+    /** Counts one request to the service in its retry budget. */
+    public void recordRequest(UpstreamPool pool) {
+        state(pool.serviceId(), pool.serviceName()).budget().recordRequest();
     }
 
     public TargetHealth health(UpstreamPool pool, UpstreamPool.Target target) {
@@ -42,7 +70,7 @@ public final class ServiceGuards {
         serviceNames.keySet().retainAll(live);
         Set<UUID> services = new java.util.HashSet<>();
         live.forEach(k -> services.add(k.serviceId()));
-        budgets.keySet().retainAll(services);
+        this.services.keySet().retainAll(services);
     }
 
     /** Prometheus text for target health: healthy (1/0) and circuit state (0 closed, 1 open, 2 half-open). */
@@ -64,6 +92,18 @@ public final class ServiceGuards {
         out.append("# TYPE tollgate_upstream_target_in_flight gauge\n");
         sorted.forEach((labels, h) -> out.append("tollgate_upstream_target_in_flight{").append(labels).append("} ")
                 .append(h.inFlight()).append('\n'));
+        Map<String, ServiceState> byService = new TreeMap<>();
+        services.forEach((id, state) -> byService.put("service=\"" + escape(state.name()) + "\",service_id=\"" + id
+                + "\"", state));
+        out.append("# HELP tollgate_upstream_retries_total Retries sent, by service.\n");
+        out.append("# TYPE tollgate_upstream_retries_total counter\n");
+        byService.forEach((labels, s) -> out.append("tollgate_upstream_retries_total{").append(labels).append("} ")
+                .append(s.retries().sum()).append('\n'));
+        out.append("# HELP tollgate_upstream_retry_budget_exhausted_total Retries not sent because the service's "
+                + "retry budget was spent.\n");
+        out.append("# TYPE tollgate_upstream_retry_budget_exhausted_total counter\n");
+        byService.forEach((labels, s) -> out.append("tollgate_upstream_retry_budget_exhausted_total{").append(labels)
+                .append("} ").append(s.budgetExhausted().sum()).append('\n'));
         return out.toString();
     }
 
