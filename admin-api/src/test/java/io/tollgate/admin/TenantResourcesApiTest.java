@@ -142,6 +142,30 @@ class TenantResourcesApiTest {
     }
 
     @Test
+    void nodesShowTheTargetHealthEachNodeReported() {
+        String node = unique("node");
+        String serviceId = java.util.UUID.randomUUID().toString();
+        new io.tollgate.db.store.NodeStore(admin.db().dsl()).heartbeat(node, "gw-9.internal", 0,
+                java.time.OffsetDateTime.now(), java.util.List.of(new io.tollgate.db.model.GatewayNode.Target(
+                        serviceId, "orders", "http://10.0.0.9:8080", false, "half-open", true, false)));
+
+        JsonNode items = admin.get("/nodes", admin.rootToken()).json().get("items");
+
+        JsonNode reported = null;
+        for (JsonNode item : items) {
+            if (item.get("id").asText().equals(node)) {
+                reported = item.get("targets").get(0);
+            }
+        }
+        assertThat(reported).isNotNull();
+        assertThat(reported.get("service_id").asText()).isEqualTo(serviceId);
+        assertThat(reported.get("target").asText()).isEqualTo("http://10.0.0.9:8080");
+        assertThat(reported.get("healthy").asBoolean()).isFalse();
+        assertThat(reported.get("circuit").asText()).isEqualTo("half-open");
+        assertThat(reported.get("ejected").asBoolean()).isTrue();
+    }
+
+    @Test
     void routeValidationNamesTheField() {
         String slug = admin.tenant();
         var r = admin.post("/tenants/" + slug + "/routes", admin.rootToken(), json("name", "r", "service", "missing",

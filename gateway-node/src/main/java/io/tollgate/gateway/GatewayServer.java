@@ -90,7 +90,7 @@ public final class GatewayServer {
 
             ClusterShare share = new ClusterShare();
             heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(), snapshots,
-                    gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
+                    gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes, guards::report);
             heartbeat.start();
 
             // The one place the filter order is decided; io.tollgate.gateway.pipeline explains this order.

@@ -1,6 +1,7 @@
 package io.tollgate.gateway;
 
 import io.tollgate.db.model.Service;
+import io.tollgate.db.store.NodeStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,11 @@ class TargetHealthTest {
             assertThat(metrics()).contains("tollgate_upstream_target_healthy{service=\"" + t.services.getFirst().name()
                     + "\",service_id=\"" + t.services.getFirst().id() + "\",target=\"" + bad.url() + "\"} 0");
             assertThat(metrics()).contains("target=\"" + good.url() + "\"} 1");
+            // and the heartbeat tells the admin (GET /api/v1/nodes)
+            Gateways.await("the heartbeat to report the ejection", () -> new NodeStore(Seed.database().dsl()).all()
+                    .stream().flatMap(n -> n.targets().stream())
+                    .anyMatch(target -> target.target().equals(bad.url()) && !target.healthy() && target.ejected()
+                            && target.serviceId().equals(t.services.getFirst().id().toString())));
         }
     }
 

@@ -1,7 +1,12 @@
 package io.tollgate.gateway.resilience;
 
+import io.tollgate.db.model.GatewayNode;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -71,6 +76,17 @@ public final class ServiceGuards {
         Set<UUID> services = new java.util.HashSet<>();
         live.forEach(k -> services.add(k.serviceId()));
         this.services.keySet().retainAll(services);
+    }
+
+    /** Every target this node knows, as the heartbeat reports it to the admin ({@code GET /api/v1/nodes}). */
+    public List<GatewayNode.Target> report() {
+        List<GatewayNode.Target> out = new ArrayList<>();
+        targets.forEach((key, h) -> out.add(new GatewayNode.Target(key.serviceId().toString(),
+                serviceNames.getOrDefault(key, ""), key.url(), h.healthy(),
+                h.circuit().name().toLowerCase(Locale.ROOT).replace('_', '-'), h.ejected(), h.checkedUnhealthy())));
+        out.sort(Comparator.comparing(GatewayNode.Target::service).thenComparing(GatewayNode.Target::serviceId)
+                .thenComparing(GatewayNode.Target::target));
+        return out;
     }
 
     /** Prometheus text for target health: healthy (1/0) and circuit state (0 closed, 1 open, 2 half-open). */
