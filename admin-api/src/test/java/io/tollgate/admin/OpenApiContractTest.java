@@ -327,7 +327,9 @@ class OpenApiContractTest {
 
         h.put("GET /nodes", w -> {
             new NodeStore(admin.db().dsl()).heartbeat(unique("node"), "gw-1.internal", 0,
-                    OffsetDateTime.now().minusMinutes(1));
+                    OffsetDateTime.now().minusMinutes(1), List.of(new io.tollgate.db.model.GatewayNode.Target(
+                            java.util.UUID.randomUUID().toString(), "orders", "http://10.0.0.1:8080", false, "open",
+                            false, false)));
             return Call.of(Map.of(), null);
         });
         h.put("GET /audit-events", w -> {

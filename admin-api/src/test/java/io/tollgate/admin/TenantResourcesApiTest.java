@@ -94,6 +94,104 @@ class TenantResourcesApiTest {
     }
 
     @Test
+    void serviceResilienceSettingsHaveDefaultsAndChangeWithTheWeights() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        var created = admin.post("/tenants/" + slug + "/services", token, json("name", "inventory",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080", "weight", 9),
+                        Map.of("url", "http://10.0.0.2:8080", "weight", 1)}));
+        assertThat(created.status()).isEqualTo(201);
+        JsonNode defaults = created.json();
+        assertThat(defaults.get("lb_policy").asText()).isEqualTo("round-robin");
+        assertThat(defaults.get("hash_header").isNull()).isTrue();
+        assertThat(defaults.get("outlier_consecutive_failures").asInt()).isEqualTo(5);
+        assertThat(defaults.get("breaker_half_open_requests").asInt()).isEqualTo(1);
+        assertThat(defaults.get("health_check_path").isNull()).isTrue();
+
+        // a canary shift and the resilience settings in one change
+        var changed = admin.patch("/tenants/" + slug + "/services/inventory", token, json(
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080", "weight", 5),
+                        Map.of("url", "http://10.0.0.2:8080", "weight", 5)},
+                "lb_policy", "consistent-hash", "hash_header", "X-User-Id", "outlier_consecutive_failures", 3,
+                "outlier_base_ejection_ms", 5000, "breaker_consecutive_failures", 0, "breaker_open_ms", 2000,
+                "breaker_half_open_requests", 2, "health_check_path", "/healthz", "health_check_interval_ms", 1000,
+                "health_check_timeout_ms", 500, "health_check_healthy_threshold", 1,
+                "health_check_unhealthy_threshold", 2));
+        assertThat(changed.status()).isEqualTo(200);
+        JsonNode read = admin.get("/tenants/" + slug + "/services/inventory", token).json();
+        assertThat(read.get("targets").get(0).get("weight").asInt()).isEqualTo(5);
+        assertThat(read.get("lb_policy").asText()).isEqualTo("consistent-hash");
+        assertThat(read.get("hash_header").asText()).isEqualTo("X-User-Id");
+        assertThat(read.get("breaker_consecutive_failures").asInt()).isZero();
+        assertThat(read.get("health_check_path").asText()).isEqualTo("/healthz");
+        assertThat(read.get("health_check_unhealthy_threshold").asInt()).isEqualTo(2);
+
+        var cleared = admin.patch("/tenants/" + slug + "/services/inventory", token, json("hash_header", null,
+                "health_check_path", null));
+        assertThat(cleared.json().get("hash_header").isNull()).isTrue();
+        assertThat(cleared.json().get("health_check_path").isNull()).isTrue();
+        assertThat(cleared.json().get("lb_policy").asText()).isEqualTo("consistent-hash");
+    }
+
+    @Test
+    void serviceResilienceValidationNamesTheField() {
+        String slug = admin.tenant();
+        var r = admin.post("/tenants/" + slug + "/services", admin.rootToken(), json("name", "x",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1")}, "lb_policy", "random",
+                "hash_header", "bad header", "outlier_consecutive_failures", -1, "breaker_half_open_requests", 0,
+                "health_check_path", "healthz", "health_check_interval_ms", 1000, "health_check_timeout_ms", 5000));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.json().get("errors").findValuesAsText("field")).contains("lb_policy", "hash_header",
+                "outlier_consecutive_failures", "breaker_half_open_requests", "health_check_path");
+        var slow = admin.post("/tenants/" + slug + "/services", admin.rootToken(), json("name", "y",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1")}, "health_check_interval_ms", 1000,
+                "health_check_timeout_ms", 5000));
+        assertThat(slow.status()).isEqualTo(400);
+        assertThat(slow.json().get("errors").findValuesAsText("field")).containsExactly("health_check_timeout_ms");
+    }
+
+    @Test
+    void routeDeadlineIsSetClearedAndValidated() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        JsonNode route = admin.serviceAndRoute(token, slug);
+        String path = "/tenants/" + slug + "/routes/" + route.get("id").asText();
+        assertThat(route.get("deadline_ms").isNull()).isTrue();
+
+        assertThat(admin.patch(path, token, json("deadline_ms", 2500)).json().get("deadline_ms").asInt())
+                .isEqualTo(2500);
+        assertThat(admin.get(path, token).json().get("deadline_ms").asInt()).isEqualTo(2500);
+        var refused = admin.patch(path, token, json("deadline_ms", 0));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("errors").findValuesAsText("field")).containsExactly("deadline_ms");
+        assertThat(admin.patch(path, token, json("deadline_ms", null)).json().get("deadline_ms").isNull()).isTrue();
+    }
+
+    @Test
+    void nodesShowTheTargetHealthEachNodeReported() {
+        String node = unique("node");
+        String serviceId = java.util.UUID.randomUUID().toString();
+        new io.tollgate.db.store.NodeStore(admin.db().dsl()).heartbeat(node, "gw-9.internal", 0,
+                java.time.OffsetDateTime.now(), java.util.List.of(new io.tollgate.db.model.GatewayNode.Target(
+                        serviceId, "orders", "http://10.0.0.9:8080", false, "half-open", true, false)));
+
+        JsonNode items = admin.get("/nodes", admin.rootToken()).json().get("items");
+
+        JsonNode reported = null;
+        for (JsonNode item : items) {
+            if (item.get("id").asText().equals(node)) {
+                reported = item.get("targets").get(0);
+            }
+        }
+        assertThat(reported).isNotNull();
+        assertThat(reported.get("service_id").asText()).isEqualTo(serviceId);
+        assertThat(reported.get("target").asText()).isEqualTo("http://10.0.0.9:8080");
+        assertThat(reported.get("healthy").asBoolean()).isFalse();
+        assertThat(reported.get("circuit").asText()).isEqualTo("half-open");
+        assertThat(reported.get("ejected").asBoolean()).isTrue();
+    }
+
+    @Test
     void routeValidationNamesTheField() {
         String slug = admin.tenant();
         var r = admin.post("/tenants/" + slug + "/routes", admin.rootToken(), json("name", "r", "service", "missing",

@@ -9,6 +9,7 @@ import io.tollgate.db.store.NodeStore;
 import io.tollgate.gateway.auth.ApiKeyAuthenticator;
 import io.tollgate.gateway.auth.JwtAuthenticator;
 import io.tollgate.gateway.auth.TenantStatusFilter;
+import io.tollgate.gateway.http.Drain;
 import io.tollgate.gateway.http.GatewayHandler;
 import io.tollgate.gateway.http.ManagementRoutes;
 import io.tollgate.gateway.limit.BodySizeFilter;
@@ -20,6 +21,8 @@ import io.tollgate.gateway.observe.RecordFilter;
 import io.tollgate.gateway.observe.RequestIdFilter;
 import io.tollgate.gateway.pipeline.Pipeline;
 import io.tollgate.gateway.proxy.ProxyFilter;
+import io.tollgate.gateway.resilience.HealthChecker;
+import io.tollgate.gateway.resilience.ServiceGuards;
 import io.tollgate.gateway.route.RouteFilter;
 import io.tollgate.gateway.snapshot.NodeHeartbeat;
 import io.tollgate.gateway.snapshot.SnapshotHolder;
@@ -39,6 +42,7 @@ import java.util.Map;
  */
 public final class GatewayServer {
     private static final String MGMT_SOCKET = "mgmt";
+    private static final System.Logger LOG = System.getLogger(GatewayServer.class.getName());
 
     private final WebServer server;
     private final Database database;
@@ -48,9 +52,14 @@ public final class GatewayServer {
     private final RecordFilter record;
     private final UsageFlusher usage;
     private final RateLimitFilter rateLimits;
+    private final HealthChecker healthChecker;
+    private final Drain drain;
+    private final GatewaySettings gateway;
+    private boolean stopped;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
-                          ProxyFilter proxy, RecordFilter record, UsageFlusher usage, RateLimitFilter rateLimits) {
+                          ProxyFilter proxy, RecordFilter record, UsageFlusher usage, RateLimitFilter rateLimits,
+                          HealthChecker healthChecker, Drain drain, GatewaySettings gateway) {
         this.server = server;
         this.database = database;
         this.poller = poller;
@@ -59,6 +68,9 @@ public final class GatewayServer {
         this.record = record;
         this.usage = usage;
         this.rateLimits = rateLimits;
+        this.healthChecker = healthChecker;
+        this.drain = drain;
+        this.gateway = gateway;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -81,21 +93,27 @@ public final class GatewayServer {
         NodeHeartbeat heartbeat = null;
         UsageFlusher usage = null;
         RateLimitFilter rateLimits = null;
-        ProxyFilter proxy = new ProxyFilter();
+        HealthChecker healthChecker = null;
+        ServiceGuards guards = new ServiceGuards();
+        ProxyFilter proxy = new ProxyFilter(guards);
         GatewayMetrics metrics = new GatewayMetrics();
+        metrics.upstreamHealth(guards::renderMetrics);
         UsageRecorder recorder = new UsageRecorder(clock);
         QuotaLedger quotas = new QuotaLedger(clock);
         RecordFilter record = new RecordFilter(metrics, recorder,
                 ClientIps.create(settings.clientIpMode(), settings.clientIpKey().orElse(null)), gateway.accessLog());
+        Drain drain = new Drain();
         try {
             SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
                     settings.configListen());
             poller.start();
+            healthChecker = new HealthChecker(snapshots::current, guards);
+            healthChecker.start();
 
             ClusterShare share = new ClusterShare();
             heartbeat = new NodeHeartbeat(new NodeStore(database.dsl()), gateway.nodeId(), gateway.host(), snapshots,
-                    gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes);
+                    gateway.heartbeatInterval(), gateway.nodeLiveWindow(), share::liveNodes, guards::report);
             heartbeat.start();
             rateLimits = settings.redisUrl().map(url -> RateLimitFilter.withRedis(share, url))
                     .orElseGet(() -> new RateLimitFilter(share));
@@ -126,14 +144,18 @@ public final class GatewayServer {
                     .host(settings.bindHost())
                     .port(settings.gatewayPort())
                     .contentEncoding(identityOnly)
+                    // our stop() drains first; Helidon's own hook would close the listeners under it on SIGTERM
+                    .shutdownHook(false)
                     .directHandlers(GatewayHandler.directHandlers())
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
-                    .routing(routing -> GatewayHandler.register(routing, new GatewayHandler(pipeline, snapshots)))
+                    .routing(routing -> GatewayHandler.register(routing,
+                            new GatewayHandler(pipeline, snapshots, drain)))
                     .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
-                    .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics))
+                    .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics, drain))
                     .build()
                     .start();
-            return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage, rateLimits);
+            return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage, rateLimits,
+                    healthChecker, drain, gateway);
         } catch (RuntimeException | Error e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
             if (usage != null) {
@@ -145,6 +167,9 @@ public final class GatewayServer {
             if (heartbeat != null) {
                 heartbeat.close();
             }
+            if (healthChecker != null) {
+                healthChecker.close();
+            }
             if (poller != null) {
                 poller.close();
             }
@@ -152,6 +177,17 @@ public final class GatewayServer {
             record.close();
             database.close();
             throw e;
+        }
+    }
+
+    private static void sleep(java.time.Duration pause) {
+        if (pause.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -163,12 +199,30 @@ public final class GatewayServer {
         return server.port(MGMT_SOCKET);
     }
 
-    /** Stops serving, then writes the usage and denied-request events still held before closing the pool. */
-    public void stop() {
+    /**
+     * Stops gracefully (also what SIGTERM does, through GatewayMain's shutdown hook): readiness goes down at once
+     * while requests are still served for {@code TOLLGATE_DRAIN_UNREADY_MS}, so load balancers can move away; then
+     * new requests are refused with 503 and the ones in flight get up to {@code TOLLGATE_DRAIN_TIMEOUT_MS} to
+     * finish; only then do the listeners close, and the usage and denied-request events still held are written
+     * before the pool closes.
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        drain.markUnready();
+        sleep(gateway.drainUnready());
+        drain.refuse();
+        if (!drain.awaitIdle(gateway.drainTimeout())) {
+            LOG.log(System.Logger.Level.WARNING, drain.inFlight() + " requests still in flight after the drain "
+                    + "timeout; stopping anyway");
+        }
         server.stop();
         usage.close();
         rateLimits.close();
         heartbeat.close();
+        healthChecker.close();
         poller.close();
         proxy.close();
         record.close();

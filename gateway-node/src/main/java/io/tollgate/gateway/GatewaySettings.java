@@ -19,7 +19,8 @@ import java.util.UUID;
  * {@code TOLLGATE_ACCESS_LOG} ({@code stdout}, a file path, {@code jul} or {@code off}; see AccessLog).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
-                       Duration nodeLiveWindow, Duration usageFlushInterval, String accessLog) {
+                       Duration nodeLiveWindow, Duration usageFlushInterval, String accessLog, Duration drainUnready,
+                       Duration drainTimeout) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
 
@@ -32,7 +33,10 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 Duration.ofMillis(millis(env, "TOLLGATE_HEARTBEAT_MS", 3000)),
                 Duration.ofMillis(millis(env, "TOLLGATE_NODE_LIVE_MS", 10_000)),
                 Duration.ofMillis(millis(env, "TOLLGATE_USAGE_FLUSH_MS", 5000)),
-                env.getOrDefault("TOLLGATE_ACCESS_LOG", "stdout"));
+                env.getOrDefault("TOLLGATE_ACCESS_LOG", "stdout"),
+                // shutdown: readiness down while still serving, then refuse new requests and wait for in-flight
+                Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_UNREADY_MS", 0)),
+                Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_TIMEOUT_MS", 30_000)));
     }
 
     private static long millis(Map<String, String> env, String name, long fallback) {

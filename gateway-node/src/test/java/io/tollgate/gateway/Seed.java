@@ -114,6 +114,16 @@ final class Seed {
             return s;
         }
 
+        /** A service over {@code urls} (weight 1 each) with the given resilience settings. */
+        Service service(List<String> urls, int retries, int readTimeoutMs, Service.Resilience resilience) {
+            OffsetDateTime now = OffsetDateTime.now();
+            Service s = new Service(Ids.newId(), id, unique("svc"), "go", "http1",
+                    urls.stream().map(u -> new Service.Target(u, 1)).toList(), 1000, readTimeoutMs, retries, 1, now,
+                    now, resilience);
+            services.add(s);
+            return s;
+        }
+
         Route route(Service service, String path, String auth) {
             return route(service, path, auth, false, null);
         }

@@ -35,13 +35,24 @@ public final class NodeResource implements HttpService {
         var items = body.putArray("items");
         for (NodeStates.NodeState s : report.nodes()) {
             GatewayNode n = s.node();
-            items.addObject()
+            var item = items.addObject()
                     .put("id", n.id())
                     .put("host", n.host())
                     .put("applied_version", n.appliedVersion())
                     .put("state", s.state())
                     .put("started_at", n.startedAt().toInstant().toString())
                     .put("last_heartbeat", n.lastHeartbeat().toInstant().toString());
+            var targets = item.putArray("targets");
+            for (GatewayNode.Target t : n.targets()) {
+                targets.addObject()
+                        .put("service_id", t.serviceId())
+                        .put("service", t.service())
+                        .put("target", t.target())
+                        .put("healthy", t.healthy())
+                        .put("circuit", t.circuit())
+                        .put("ejected", t.ejected())
+                        .put("failing_checks", t.failingChecks());
+            }
         }
         Api.ok(res, body);
     }

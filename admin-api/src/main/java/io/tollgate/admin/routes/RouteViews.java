@@ -29,6 +29,7 @@ public final class RouteViews {
         node.put("pass_credential", r.passCredential());
         var internal = node.putArray("internal_headers");
         r.internalHeaders().forEach(internal::add);
+        putNullable(node, "deadline_ms", r.deadlineMs() == null ? null : r.deadlineMs().longValue());
         node.put("created_at", r.createdAt().toInstant().toString());
         node.put("updated_at", r.updatedAt().toInstant().toString());
         return node;

@@ -44,7 +44,8 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
     /** An HTTP field name (RFC 9110 token). */
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
     private static final Set<String> FIELDS = Set.of("name", "service", "hosts", "paths", "methods", "strip_prefix",
-            "auth", "rate_per_second", "burst", "max_body_bytes", "pass_credential", "internal_headers");
+            "auth", "rate_per_second", "burst", "max_body_bytes", "pass_credential", "internal_headers",
+            "deadline_ms");
 
     private final Database db;
     private final ChangeWriter writer;
@@ -89,7 +90,7 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
             Route next = new Route(read.id(), read.tenantId(), read.serviceId(), read.name(), read.hosts(),
                     read.paths(), read.methods(), read.stripPrefix(), read.auth(), read.ratePerSecond(), read.burst(),
                     read.maxBodyBytes(), read.passCredential(), read.internalHeaders(), current.rowVersion() + 1,
-                    current.createdAt(), OffsetDateTime.now());
+                    current.createdAt(), OffsetDateTime.now(), read.deadlineMs());
             checkUnique(store, next);
             if (!store.update(next, current.rowVersion())) {
                 throw Api.stale();
@@ -205,12 +206,13 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
                     return h.toLowerCase(Locale.ROOT);
                 }).orElse(null)))
                 : base.internalHeaders();
+        Integer deadline = in.has("deadline_ms") ? in.integer("deadline_ms", false, 1, 3_600_000) : base.deadlineMs();
         in.validate();
         return new Route(base.id(), base.tenantId(), serviceId, name, hosts == null ? List.of() : hosts, paths,
                 methods == null ? List.of() : methods, strip == null ? base.stripPrefix() : strip, auth, rate, burst,
                 maxBody, passCredential == null ? base.passCredential() : passCredential,
                 internalHeaders == null ? List.of() : internalHeaders, base.rowVersion(), base.createdAt(),
-                base.updatedAt());
+                base.updatedAt(), deadline);
     }
 
     private static List<String> distinct(List<String> values) {

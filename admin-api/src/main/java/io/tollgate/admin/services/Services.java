@@ -32,7 +32,14 @@ import java.util.regex.Pattern;
 public final class Services implements TenantCollection.Operations<Service, Service> {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
     private static final Set<String> FIELDS = Set.of("name", "language", "protocol", "targets", "connect_timeout_ms",
-            "read_timeout_ms", "retries");
+            "read_timeout_ms", "retries", "lb_policy", "hash_header", "outlier_consecutive_failures",
+            "outlier_base_ejection_ms", "breaker_consecutive_failures", "breaker_open_ms",
+            "breaker_half_open_requests", "health_check_path", "health_check_interval_ms", "health_check_timeout_ms",
+            "health_check_healthy_threshold", "health_check_unhealthy_threshold");
+    /** An HTTP field name (RFC 9110 token). */
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}");
+    /** An absolute path of visible ASCII, query allowed. */
+    private static final Pattern CHECK_PATH = Pattern.compile("/[\\x21-\\x7e]{0,199}");
     private static final Set<String> TARGET_FIELDS = Set.of("url", "weight");
 
     private final Database db;
@@ -77,7 +84,7 @@ public final class Services implements TenantCollection.Operations<Service, Serv
             Service next = read(Input.of(body, FIELDS), current, false);
             next = new Service(next.id(), next.tenantId(), next.name(), next.language(), next.protocol(),
                     next.targets(), next.connectTimeoutMs(), next.readTimeoutMs(), next.retries(),
-                    current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now());
+                    current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now(), next.resilience());
             if (!next.name().equals(current.name()) && store.byName(tenant.id(), next.name()).isPresent()) {
                 throw ProblemException.of(ProblemType.CONFLICT, "a service named '" + next.name() + "' already exists");
             }
@@ -135,9 +142,45 @@ public final class Services implements TenantCollection.Operations<Service, Serv
         Integer read = in.has("read_timeout_ms")
                 ? in.integer("read_timeout_ms", true, 1, 3_600_000) : (Integer) base.readTimeoutMs();
         Integer retries = in.has("retries") ? in.integer("retries", true, 0, 10) : (Integer) base.retries();
+        Service.Resilience resilience = resilience(in, base.resilience());
         in.validate();
         return new Service(base.id(), base.tenantId(), name, language, protocol, targets, connect, read, retries,
-                base.rowVersion(), base.createdAt(), base.updatedAt());
+                base.rowVersion(), base.createdAt(), base.updatedAt(), resilience);
+    }
+
+    /** The resilience fields present in {@code in} over {@code base}; null when one of them is invalid. */
+    private static Service.Resilience resilience(Input in, Service.Resilience base) {
+        String policy = in.has("lb_policy") ? in.oneOf("lb_policy", true, Set.of(Service.Resilience.ROUND_ROBIN,
+                Service.Resilience.LEAST_IN_FLIGHT, Service.Resilience.CONSISTENT_HASH), base.lbPolicy())
+                : base.lbPolicy();
+        String hashHeader = in.has("hash_header")
+                ? in.string("hash_header", false, 100, HEADER_NAME, "must be an HTTP header name") : base.hashHeader();
+        Integer outlierFailures = setting(in, "outlier_consecutive_failures", 0, 1000, base.outlierConsecutiveFailures());
+        Integer ejection = setting(in, "outlier_base_ejection_ms", 1, 3_600_000, base.outlierBaseEjectionMs());
+        Integer breakerFailures = setting(in, "breaker_consecutive_failures", 0, 1000, base.breakerConsecutiveFailures());
+        Integer open = setting(in, "breaker_open_ms", 1, 3_600_000, base.breakerOpenMs());
+        Integer trials = setting(in, "breaker_half_open_requests", 1, 1000, base.breakerHalfOpenRequests());
+        String checkPath = in.has("health_check_path")
+                ? in.string("health_check_path", false, 200, CHECK_PATH, "must be a path starting with '/'")
+                : base.healthCheckPath();
+        Integer interval = setting(in, "health_check_interval_ms", 100, 3_600_000, base.healthCheckIntervalMs());
+        Integer timeout = setting(in, "health_check_timeout_ms", 1, 600_000, base.healthCheckTimeoutMs());
+        Integer healthy = setting(in, "health_check_healthy_threshold", 1, 100, base.healthCheckHealthyThreshold());
+        Integer unhealthy = setting(in, "health_check_unhealthy_threshold", 1, 100,
+                base.healthCheckUnhealthyThreshold());
+        if (policy == null || outlierFailures == null || ejection == null || breakerFailures == null || open == null
+                || trials == null || interval == null || timeout == null || healthy == null || unhealthy == null) {
+            return null;
+        }
+        if (timeout > interval && (in.has("health_check_timeout_ms") || in.has("health_check_interval_ms"))) {
+            in.error("health_check_timeout_ms", "must not be longer than health_check_interval_ms");
+        }
+        return new Service.Resilience(policy, hashHeader, outlierFailures, ejection, breakerFailures, open, trials,
+                checkPath, interval, timeout, healthy, unhealthy);
+    }
+
+    private static Integer setting(Input in, String field, int min, int max, int current) {
+        return in.has(field) ? in.integer(field, true, min, max) : (Integer) current;
     }
 
     private static Service.Target target(Input.Element e) {

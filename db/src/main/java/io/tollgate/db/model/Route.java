@@ -8,16 +8,43 @@ import java.util.UUID;
  * Empty hosts match any host; empty methods match any method. {@code passCredential}: the gateway forwards the
  * client's credential instead of removing it. {@code internalHeaders}: lower-case names of upstream response
  * headers the gateway removes (null reads as none, for snapshot files written before the field existed).
+ * {@code deadlineMs}: the total time for a request across retries (null: none beyond the service's timeouts).
  */
 public record Route(UUID id, UUID tenantId, UUID serviceId, String name, List<String> hosts, List<String> paths,
                     List<String> methods, boolean stripPrefix, String auth, Integer ratePerSecond, Integer burst,
                     Long maxBodyBytes, boolean passCredential, List<String> internalHeaders, int rowVersion,
-                    OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+                    OffsetDateTime createdAt, OffsetDateTime updatedAt, Integer deadlineMs) {
 
     public Route {
         hosts = List.copyOf(hosts);
         paths = List.copyOf(paths);
         methods = List.copyOf(methods);
         internalHeaders = internalHeaders == null ? List.of() : List.copyOf(internalHeaders);
+    }
+
+    /** A route without a total deadline. */
+    public Route(UUID id, UUID tenantId, UUID serviceId, String name, List<String> hosts, List<String> paths,
+                 List<String> methods, boolean stripPrefix, String auth, Integer ratePerSecond, Integer burst,
+                 Long maxBodyBytes, boolean passCredential, List<String> internalHeaders, int rowVersion,
+                 OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+        this(id, tenantId, serviceId, name, hosts, paths, methods, stripPrefix, auth, ratePerSecond, burst,
+                maxBodyBytes, passCredential, internalHeaders, rowVersion, createdAt, updatedAt, null);
+    }
+
+    /** A route that strips the credential and no response headers, with the given deadline. */
+    public Route(UUID id, UUID tenantId, UUID serviceId, String name, List<String> hosts, List<String> paths,
+                 List<String> methods, boolean stripPrefix, String auth, Integer ratePerSecond, Integer burst,
+                 Long maxBodyBytes, int rowVersion, OffsetDateTime createdAt, OffsetDateTime updatedAt,
+                 Integer deadlineMs) {
+        this(id, tenantId, serviceId, name, hosts, paths, methods, stripPrefix, auth, ratePerSecond, burst,
+                maxBodyBytes, false, List.of(), rowVersion, createdAt, updatedAt, deadlineMs);
+    }
+
+    /** A route with none of the optional behaviours. */
+    public Route(UUID id, UUID tenantId, UUID serviceId, String name, List<String> hosts, List<String> paths,
+                 List<String> methods, boolean stripPrefix, String auth, Integer ratePerSecond, Integer burst,
+                 Long maxBodyBytes, int rowVersion, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+        this(id, tenantId, serviceId, name, hosts, paths, methods, stripPrefix, auth, ratePerSecond, burst,
+                maxBodyBytes, false, List.of(), rowVersion, createdAt, updatedAt, null);
     }
 }

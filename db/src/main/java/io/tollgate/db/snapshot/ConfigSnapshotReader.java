@@ -11,6 +11,7 @@ import io.tollgate.db.model.ApiKey;
 import io.tollgate.db.model.Route;
 import io.tollgate.db.model.Service;
 import io.tollgate.db.model.Tenant;
+import io.tollgate.db.store.ServiceStore;
 import org.jooq.DSLContext;
 import org.jooq.JSONB;
 import org.jooq.SQLDialect;
@@ -82,7 +83,7 @@ public final class ConfigSnapshotReader {
     private static Service service(ServicesRecord r) {
         return new Service(r.getId(), r.getTenantId(), r.getName(), r.getLanguage(), r.getProtocol(),
                 json(r.getTargets(), TARGETS), r.getConnectTimeoutMs(), r.getReadTimeoutMs(), r.getRetries(),
-                r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt());
+                r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt(), ServiceStore.resilience(r));
     }
 
     private static Route route(RoutesRecord r) {
@@ -90,7 +91,7 @@ public final class ConfigSnapshotReader {
                 json(r.getPaths(), STRINGS), json(r.getMethods(), STRINGS), r.getStripPrefix(), r.getAuth(),
                 r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getPassCredential(),
                 json(r.getInternalHeaders(), STRINGS), r.getRowVersion(), r.getCreatedAt(),
-                r.getUpdatedAt());
+                r.getUpdatedAt(), r.getDeadlineMs());
     }
 
     private static ApiKey apiKey(ApiKeysRecord r) {

@@ -47,6 +47,7 @@ public final class RouteStore {
                 .set(ROUTES.MAX_BODY_BYTES, r.maxBodyBytes())
                 .set(ROUTES.PASS_CREDENTIAL, r.passCredential())
                 .set(ROUTES.INTERNAL_HEADERS, JsonColumns.of(r.internalHeaders()))
+                .set(ROUTES.DEADLINE_MS, r.deadlineMs())
                 .set(ROUTES.ROW_VERSION, r.rowVersion())
                 .set(ROUTES.CREATED_AT, r.createdAt())
                 .set(ROUTES.UPDATED_AT, r.updatedAt())
@@ -100,6 +101,7 @@ public final class RouteStore {
                 .set(ROUTES.MAX_BODY_BYTES, r.maxBodyBytes())
                 .set(ROUTES.PASS_CREDENTIAL, r.passCredential())
                 .set(ROUTES.INTERNAL_HEADERS, JsonColumns.of(r.internalHeaders()))
+                .set(ROUTES.DEADLINE_MS, r.deadlineMs())
                 .set(ROUTES.ROW_VERSION, expectedVersion + 1)
                 .set(ROUTES.UPDATED_AT, OffsetDateTime.now())
                 .where(ROUTES.TENANT_ID.eq(r.tenantId()).and(ROUTES.ID.eq(r.id()))
@@ -118,6 +120,6 @@ public final class RouteStore {
                 JsonColumns.strings(r.getPaths()), JsonColumns.strings(r.getMethods()), r.getStripPrefix(),
                 r.getAuth(), r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getPassCredential(),
                 JsonColumns.strings(r.getInternalHeaders()), r.getRowVersion(),
-                r.getCreatedAt(), r.getUpdatedAt());
+                r.getCreatedAt(), r.getUpdatedAt(), r.getDeadlineMs());
     }
 }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.tollgate.db.jooq.tables.records.ServicesRecord;
 import io.tollgate.db.model.Service;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -34,6 +37,7 @@ public final class ServiceStore {
                 .set(SERVICES.CONNECT_TIMEOUT_MS, s.connectTimeoutMs())
                 .set(SERVICES.READ_TIMEOUT_MS, s.readTimeoutMs())
                 .set(SERVICES.RETRIES, s.retries())
+                .set(resilience(s.resilience()))
                 .set(SERVICES.ROW_VERSION, s.rowVersion())
                 .set(SERVICES.CREATED_AT, s.createdAt())
                 .set(SERVICES.UPDATED_AT, s.updatedAt())
@@ -71,6 +75,7 @@ public final class ServiceStore {
                 .set(SERVICES.CONNECT_TIMEOUT_MS, s.connectTimeoutMs())
                 .set(SERVICES.READ_TIMEOUT_MS, s.readTimeoutMs())
                 .set(SERVICES.RETRIES, s.retries())
+                .set(resilience(s.resilience()))
                 .set(SERVICES.ROW_VERSION, expectedVersion + 1)
                 .set(SERVICES.UPDATED_AT, OffsetDateTime.now())
                 .where(SERVICES.TENANT_ID.eq(s.tenantId()).and(SERVICES.ID.eq(s.id()))
@@ -92,6 +97,32 @@ public final class ServiceStore {
     static Service map(ServicesRecord r) {
         return new Service(r.getId(), r.getTenantId(), r.getName(), r.getLanguage(), r.getProtocol(),
                 JsonColumns.read(r.getTargets(), TARGETS), r.getConnectTimeoutMs(), r.getReadTimeoutMs(),
-                r.getRetries(), r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt());
+                r.getRetries(), r.getRowVersion(), r.getCreatedAt(), r.getUpdatedAt(), resilience(r));
+    }
+
+    private static Map<Field<?>, Object> resilience(Service.Resilience r) {
+        Map<Field<?>, Object> values = new LinkedHashMap<>();
+        values.put(SERVICES.LB_POLICY, r.lbPolicy());
+        values.put(SERVICES.HASH_HEADER, r.hashHeader());
+        values.put(SERVICES.OUTLIER_CONSECUTIVE_FAILURES, r.outlierConsecutiveFailures());
+        values.put(SERVICES.OUTLIER_BASE_EJECTION_MS, r.outlierBaseEjectionMs());
+        values.put(SERVICES.BREAKER_CONSECUTIVE_FAILURES, r.breakerConsecutiveFailures());
+        values.put(SERVICES.BREAKER_OPEN_MS, r.breakerOpenMs());
+        values.put(SERVICES.BREAKER_HALF_OPEN_REQUESTS, r.breakerHalfOpenRequests());
+        values.put(SERVICES.HEALTH_CHECK_PATH, r.healthCheckPath());
+        values.put(SERVICES.HEALTH_CHECK_INTERVAL_MS, r.healthCheckIntervalMs());
+        values.put(SERVICES.HEALTH_CHECK_TIMEOUT_MS, r.healthCheckTimeoutMs());
+        values.put(SERVICES.HEALTH_CHECK_HEALTHY_THRESHOLD, r.healthCheckHealthyThreshold());
+        values.put(SERVICES.HEALTH_CHECK_UNHEALTHY_THRESHOLD, r.healthCheckUnhealthyThreshold());
+        return values;
+    }
+
+    /** The resilience columns of a row; public for the snapshot reader, which maps the same row. */
+    public static Service.Resilience resilience(ServicesRecord r) {
+        return new Service.Resilience(r.getLbPolicy(), r.getHashHeader(), r.getOutlierConsecutiveFailures(),
+                r.getOutlierBaseEjectionMs(), r.getBreakerConsecutiveFailures(), r.getBreakerOpenMs(),
+                r.getBreakerHalfOpenRequests(), r.getHealthCheckPath(), r.getHealthCheckIntervalMs(),
+                r.getHealthCheckTimeoutMs(), r.getHealthCheckHealthyThreshold(),
+                r.getHealthCheckUnhealthyThreshold());
     }
 }

@@ -34,14 +34,30 @@ public final class GatewayHandler implements Handler {
 
     private final Pipeline pipeline;
     private final SnapshotHolder snapshots;
+    private final Drain drain;
 
-    public GatewayHandler(Pipeline pipeline, SnapshotHolder snapshots) {
+    public GatewayHandler(Pipeline pipeline, SnapshotHolder snapshots, Drain drain) {
         this.pipeline = pipeline;
         this.snapshots = snapshots;
+        this.drain = drain;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
+        if (!drain.enter()) {
+            // shutting down: the client should go to another node, on a new connection
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            ProblemWriter.write(res, Problem.of(ProblemType.UNAVAILABLE, null));
+            return;
+        }
+        try {
+            handleCounted(req, res);
+        } finally {
+            drain.exit();
+        }
+    }
+
+    private void handleCounted(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
         HttpFields headers = new HttpFields();
         for (Header header : req.headers()) {
@@ -62,6 +78,10 @@ public final class GatewayHandler implements Handler {
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request " + exchange.requestId() + " failed inside the gateway", e);
             response = Response.problem(Problem.of(ProblemType.INTERNAL, null));
+        }
+        if (drain.unready()) {
+            // draining: finish this request, but let the client's next one open a connection elsewhere
+            res.header(HeaderValues.CONNECTION_CLOSE);
         }
         write(exchange, response, res, body);
     }

@@ -11,7 +11,8 @@ import io.tollgate.gateway.snapshot.SnapshotHolder;
 /**
  * The management port: {@code /health/live} (the process answers), {@code /health/ready} (503 until a snapshot
  * is in place; 200 with {@code "degraded": true} while serving one the database could not confirm) and
- * {@code /metrics} in Prometheus text format. The readiness body also names the last config version that was
+ * {@code /metrics} in Prometheus text format. A node shutting down answers readiness 503 {@code "DRAINING"}.
+ * The readiness body also names the last config version that was
  * rejected because it did not compile, so an operator sees why a node stays on an older version.
  */
 public final class ManagementRoutes {
@@ -20,15 +21,16 @@ public final class ManagementRoutes {
     private ManagementRoutes() {
     }
 
-    public static void register(HttpRouting.Builder routing, SnapshotHolder snapshots, GatewayMetrics metrics) {
+    public static void register(HttpRouting.Builder routing, SnapshotHolder snapshots, GatewayMetrics metrics,
+                                Drain drain) {
         routing.get("/health/live", (req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, JSON);
             res.send("{\"status\":\"UP\"}");
         });
         routing.get("/health/ready", (req, res) -> {
-            boolean ready = snapshots.current() != null;
+            boolean ready = snapshots.current() != null && !drain.unready();
             ObjectNode body = Json.mapper().createObjectNode()
-                    .put("status", ready ? "UP" : "DOWN")
+                    .put("status", drain.unready() ? "DRAINING" : ready ? "UP" : "DOWN")
                     .put("config_version", snapshots.version())
                     .put("source", snapshots.source().name().toLowerCase(java.util.Locale.ROOT))
                     .put("degraded", snapshots.degraded())

@@ -32,6 +32,7 @@ public final class GatewayMetrics {
     private volatile LongSupplier usageDropped = () -> 0;
     private final AtomicLong configVersion = new AtomicLong();
     private volatile LongSupplier accessLogDropped = () -> 0;
+    private volatile java.util.function.Supplier<String> upstreamHealth = () -> "";
 
     void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
         String statusClass = (status / 100) + "xx";
@@ -58,6 +59,11 @@ public final class GatewayMetrics {
 
     void accessLogDropped(LongSupplier dropped) {
         this.accessLogDropped = dropped;
+    }
+
+    /** Metrics of upstream target health, rendered after the others (io.tollgate.gateway.resilience). */
+    public void upstreamHealth(java.util.function.Supplier<String> section) {
+        this.upstreamHealth = section;
     }
 
     public void configVersion(long version) {
@@ -96,6 +102,7 @@ public final class GatewayMetrics {
         out.append("# HELP tollgate_access_log_dropped_total Access-log lines dropped because the writer fell behind.\n");
         out.append("# TYPE tollgate_access_log_dropped_total counter\n");
         out.append("tollgate_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
+        out.append(upstreamHealth.get());
         return out.toString();
     }
 

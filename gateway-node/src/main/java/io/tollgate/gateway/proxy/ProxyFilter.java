@@ -16,83 +16,237 @@ import io.tollgate.gateway.pipeline.Exchange;
 import io.tollgate.gateway.pipeline.Filter;
 import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Response;
+import io.tollgate.gateway.resilience.Backoff;
+import io.tollgate.gateway.resilience.Deadline;
+import io.tollgate.gateway.resilience.Outcome;
+import io.tollgate.gateway.resilience.ServiceGuards;
+import io.tollgate.gateway.resilience.TargetHealth;
+import io.tollgate.gateway.snapshot.ResilienceSpec;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
- * Forwards the exchange to a target picked by weighted round robin and returns the upstream's answer with its
- * body still streaming. Connection refused or reset gives 502 {@code upstream-unavailable}, a connect or read
- * timeout 504 {@code upstream-timeout}; upstream error details never reach the client, nor do the response
- * headers the route marks internal. A request is retried on
- * another target only when the connection could not be made, the method is idempotent (or an Idempotency-Key
- * is present) and there is no body to replay: a POST is never sent twice. Connections come from
- * {@link UpstreamConnections}, which closes what it discards.
+ * Forwards the exchange to a target of the route's service and returns the upstream's answer with its body still
+ * streaming. Connection refused or reset gives 502 {@code upstream-unavailable}, a connect or read timeout (or the
+ * request's deadline passing) 504 {@code upstream-timeout}; upstream error details never reach the client, nor do
+ * the response headers the route marks internal.
+ *
+ * <p>Retries (docs/gateway-resilience.md): only a request that may be sent twice is retried — GET, HEAD, OPTIONS,
+ * PUT, DELETE, or one carrying {@code Idempotency-Key} — and only when the target could not be connected, the
+ * connection broke before any response arrived, or the answer was 502, 503 or 504. A stalled upstream (read
+ * timeout) is not retried: the request may be running there. Each retry goes to another target when there is one,
+ * takes a token from the service's retry budget ({@link ServiceGuards#tryRetry}), waits a jittered
+ * {@link Backoff}, and must fit in the request's {@link Deadline}. A POST without Idempotency-Key is sent at most
+ * once, whatever fails. A request body is replayed only when it was small enough to keep ({@link #REPLAY_LIMIT});
+ * a larger one is retried only when the first attempt never connected, so never read a byte of it. Connections
+ * come from {@link UpstreamConnections}, which closes what it discards.
  */
 public final class ProxyFilter implements Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyFilter.class.getName());
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
     /** Upstream headers that reveal implementation details. */
     private static final Set<String> HIDDEN_RESPONSE_HEADERS = Set.of("server", "x-powered-by");
     /** Request headers the client sets for us, or that do not describe the forwarded request. */
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-length");
+    private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-length",
+            Deadline.HEADER.toLowerCase(Locale.ROOT), "grpc-timeout");
+    /** Answers that say the target, not the request, failed; worth another target for a replayable request. */
+    private static final Set<Integer> RETRYABLE_STATUS = Set.of(502, 503, 504);
+    /** The largest request body kept in memory so that a retry can send it again. */
+    static final int REPLAY_LIMIT = 64 * 1024;
 
     private final UpstreamClients clients = new UpstreamClients();
     private final UpstreamConnections connections = new UpstreamConnections();
+    private final ServiceGuards guards;
+
+    public ProxyFilter(ServiceGuards guards) {
+        this.guards = guards;
+    }
 
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         UpstreamPool pool = exchange.route().upstream();
-        boolean replayable = !exchange.hasBody() && (IDEMPOTENT.contains(exchange.method())
-                || exchange.requestHeaders().contains("Idempotency-Key"));
-        int attempts = replayable ? 1 + pool.retries() : 1;
-        boolean freshRetryUsed = false;
-        Failure failure = null;
-        for (int attempt = 0; attempt < attempts; attempt++) {
-            UpstreamPool.Target target = pool.next();
-            exchange.target(target.url());
-            UpstreamConnections.Lease lease = null;
+        guards.recordRequest(pool);
+        Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
+                exchange.requestHeaders().first("grpc-timeout"));
+        boolean idempotent = IDEMPOTENT.contains(exchange.method())
+                || exchange.requestHeaders().contains("Idempotency-Key");
+        byte[] replayBody = null;
+        if (idempotent && exchange.hasBody() && exchange.contentLength() >= 0
+                && exchange.contentLength() <= REPLAY_LIMIT) {
             try {
-                lease = connections.borrow(clients.forConnectTimeout(pool.connectTimeout()), target,
-                        pool.connectTimeout());
-                return forward(exchange, pool, target, lease);
-            } catch (RuntimeException e) {
-                if (lease != null) {
-                    lease.connection().closeResource();
-                }
-                failure = Failure.of(e);
-                LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed for request "
-                        + exchange.requestId() + ": " + e);
-                boolean staleReuse = lease != null && lease.reused() && failure == Failure.BROKEN;
-                if (staleReuse && replayable && !freshRetryUsed) {
-                    // A pooled connection the upstream closed meanwhile says nothing about the target:
-                    // one extra attempt, which will find a live or fresh connection.
-                    freshRetryUsed = true;
-                    attempts++;
-                    continue;
-                }
-                if (failure != Failure.NOT_CONNECTED) {
-                    break;
-                }
+                replayBody = exchange.body().readNBytes(REPLAY_LIMIT + 1);
+            } catch (IOException e) {
+                return Response.problem(Problem.of(ProblemType.MALFORMED_REQUEST, null));
             }
         }
-        return failure == Failure.TIMED_OUT
+        boolean bodyReplayable = !exchange.hasBody() || replayBody != null;
+
+        ResilienceSpec spec = pool.resilience();
+        String hashKey = hashKey(exchange, spec);
+        ToIntFunction<UpstreamPool.Target> inFlight = t -> guards.health(pool, t).inFlight();
+        Set<UpstreamPool.Target> tried = new HashSet<>();
+        int retries = 0;
+        boolean freshRetryUsed = false;
+        Attempt last = null;
+        while (true) {
+            if (deadline.expired()) {
+                closeQuietly(last);
+                return Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
+            }
+            TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
+            // a target not tried yet for this request, else any; either way only one this node may send to now
+            UpstreamPool.Target target = pool.pick(hashKey, t -> !tried.contains(t) && acquire(pool, t, spec, permit),
+                    inFlight);
+            if (target == null) {
+                target = pool.pick(hashKey, t -> acquire(pool, t, spec, permit), inFlight);
+            }
+            if (target == null) {
+                if (last != null) {
+                    return answer(exchange, last, deadline);
+                }
+                return Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
+            }
+            closeQuietly(last);
+            tried.add(target);
+            Attempt attempt;
+            try {
+                attempt = attempt(exchange, pool, target, replayBody, deadline);
+            } catch (RuntimeException e) {
+                permit[0].record(Outcome.RESET, spec);
+                throw e;
+            }
+            if (attempt.failure() == Failure.BROKEN && attempt.reusedConnection()) {
+                // a pooled connection the upstream may have closed for idleness: no verdict on the target
+                permit[0].release();
+            } else {
+                permit[0].record(attempt.outcome(), spec);
+            }
+            last = attempt;
+
+            boolean retryable;
+            if (attempt.failure() == null) {
+                retryable = RETRYABLE_STATUS.contains(attempt.upstream().status().code()) && bodyReplayable;
+            } else if (attempt.failure() == Failure.NOT_CONNECTED) {
+                retryable = true;
+            } else if (attempt.failure() == Failure.BROKEN) {
+                retryable = bodyReplayable;
+                if (attempt.reusedConnection() && idempotent && retryable && !freshRetryUsed) {
+                    // A pooled connection the upstream closed meanwhile says nothing about the target: one
+                    // attempt more, outside the retry count and budget, finds a live or fresh connection.
+                    freshRetryUsed = true;
+                    tried.remove(target);
+                    continue;
+                }
+            } else {
+                retryable = false;
+            }
+            retryable &= idempotent && retries < pool.retries();
+            Duration pause = retryable ? Backoff.before(retries + 1) : Duration.ZERO;
+            if (retryable && deadline.allows(pause) && guards.tryRetry(pool)) {
+                retries++;
+                sleep(pause);
+                continue;
+            }
+            return answer(exchange, attempt, deadline);
+        }
+    }
+
+    /** The consistent-hash key: the configured header's value, else the caller's API key id; null for none. */
+    private static String hashKey(Exchange exchange, ResilienceSpec spec) {
+        if (spec.lbPolicy() != ResilienceSpec.LbPolicy.CONSISTENT_HASH) {
+            return null;
+        }
+        if (spec.hashHeader() != null) {
+            return exchange.requestHeaders().first(spec.hashHeader());
+        }
+        return exchange.key() == null ? null : exchange.key().publicId();
+    }
+
+    private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
+                            TargetHealth.Permit[] permit) {
+        permit[0] = guards.health(pool, target).tryAcquire(spec);
+        return permit[0] != null;
+    }
+
+    /** The upstream's answer as it is, or the problem that stands for how the attempt failed. */
+    private static Response answer(Exchange exchange, Attempt attempt, Deadline deadline) {
+        if (attempt.upstream() != null) {
+            return response(exchange, attempt.upstream());
+        }
+        return attempt.failure() == Failure.TIMED_OUT || deadline.expired()
                 ? Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null))
                 : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
     }
 
-    private Response forward(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target,
-                             UpstreamConnections.Lease lease) {
+    private static void closeQuietly(Attempt attempt) {
+        if (attempt != null && attempt.upstream() != null) {
+            attempt.upstream().close();
+        }
+    }
+
+    /** One try: either the upstream's response (headers read, body not yet) or how it failed. */
+    private record Attempt(HttpClientResponse upstream, Failure failure, boolean reusedConnection) {
+        Outcome outcome() {
+            if (failure != null) {
+                return switch (failure) {
+                    case NOT_CONNECTED -> Outcome.CONNECT_FAILURE;
+                    case TIMED_OUT -> Outcome.TIMEOUT;
+                    case BROKEN -> Outcome.RESET;
+                };
+            }
+            return upstream.status().code() >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
+        }
+    }
+
+    private Attempt attempt(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target, byte[] replayBody,
+                            Deadline deadline) {
+        exchange.target(target.url());
+        UpstreamConnections.Lease lease;
+        try {
+            lease = connections.borrow(clients.forConnectTimeout(pool.connectTimeout()), target,
+                    pool.connectTimeout());
+        } catch (RuntimeException e) {
+            // Whatever the cause (refused, connect timeout, unknown host), no byte of the request left.
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected for request "
+                    + exchange.requestId() + ": " + e);
+            return new Attempt(null, Failure.NOT_CONNECTED, false);
+        }
+        try {
+            return new Attempt(forward(exchange, pool, target, lease, replayBody, deadline), null, lease.reused());
+        } catch (RuntimeException e) {
+            lease.connection().closeResource();
+            Failure failure = Failure.of(e);
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed for request "
+                    + exchange.requestId() + ": " + e);
+            return new Attempt(null, failure, lease.reused());
+        }
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private HttpClientResponse forward(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target,
+                                       UpstreamConnections.Lease lease, byte[] replayBody, Deadline deadline) {
         UriInfo uri = UriInfo.builder()
                 .scheme(target.scheme())
                 .host(target.host())
@@ -104,16 +258,25 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                 .method(Method.create(exchange.method()))
                 .uri(ClientUri.create(uri))
                 .connection(lease.connection())
-                .readTimeout(pool.readTimeout())
+                .readTimeout(deadline.cap(pool.readTimeout()))
                 .followRedirects(false);
         request.headers(headers -> {
             for (Header header : requestHeaders(exchange)) {
                 headers.set(header);
             }
+            if (deadline.isSet()) {
+                // what is left now, for this attempt: the upstream may give up early rather than work for nothing
+                headers.set(HeaderValues.create(Deadline.HEADER, Long.toString(deadline.remaining().toMillis())));
+                if (exchange.requestHeaders().contains("grpc-timeout")) {
+                    headers.set(HeaderValues.create("grpc-timeout", deadline.asGrpcTimeout()));
+                }
+            }
         });
         long started = System.nanoTime();
         HttpClientResponse upstream;
-        if (exchange.hasBody()) {
+        if (replayBody != null) {
+            upstream = request.submit(replayBody);
+        } else if (exchange.hasBody()) {
             InputStream body = exchange.body();
             upstream = request.outputStream(out -> {
                 try (OutputStream o = out) {
@@ -124,7 +287,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             upstream = request.request();
         }
         exchange.upstreamNanos(System.nanoTime() - started);
-        return response(exchange, upstream);
+        return upstream;
     }
 
     static String requestTarget(Exchange exchange, UpstreamPool.Target target) {

@@ -1,13 +1,16 @@
 package io.tollgate.gateway.snapshot;
 
+import io.tollgate.db.model.GatewayNode;
 import io.tollgate.db.store.NodeStore;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * Every few seconds: record this node's id, host and applied config version in {@code gateway_nodes}, and count
@@ -24,12 +27,20 @@ public final class NodeHeartbeat implements AutoCloseable {
     private final Duration interval;
     private final Duration liveWindow;
     private final IntConsumer liveNodes;
+    private final Supplier<List<GatewayNode.Target>> targets;
     private final OffsetDateTime startedAt = OffsetDateTime.now();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-heartbeat").unstarted(runnable));
 
     public NodeHeartbeat(NodeStore store, String nodeId, String host, SnapshotHolder holder, Duration interval,
                          Duration liveWindow, IntConsumer liveNodes) {
+        this(store, nodeId, host, holder, interval, liveWindow, liveNodes, () -> null);
+    }
+
+    /** @param targets what the node knows of its upstream targets, reported with each beat */
+    public NodeHeartbeat(NodeStore store, String nodeId, String host, SnapshotHolder holder, Duration interval,
+                         Duration liveWindow, IntConsumer liveNodes, Supplier<List<GatewayNode.Target>> targets) {
+        this.targets = targets;
         this.store = store;
         this.nodeId = nodeId;
         this.host = host;
@@ -46,7 +57,7 @@ public final class NodeHeartbeat implements AutoCloseable {
     private void beat() {
         try {
             if (holder.current() != null) {
-                store.heartbeat(nodeId, host, holder.version(), startedAt);
+                store.heartbeat(nodeId, host, holder.version(), startedAt, targets.get());
             }
             liveNodes.accept(store.liveSince(OffsetDateTime.now().minus(liveWindow)));
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.tollgate.gateway.snapshot;
 
 import io.tollgate.gateway.route.RouteMatcher;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -10,10 +11,16 @@ import java.util.UUID;
  * swap; a request holds the snapshot it started with until it ends.
  */
 public record Snapshot(long version, RouteMatcher routes, Map<String, KeySpec> keysByPublicId,
-                       Map<UUID, TenantPlan> tenants) {
+                       Map<UUID, TenantPlan> tenants, List<UpstreamPool> pools) {
 
     public Snapshot {
         keysByPublicId = Map.copyOf(keysByPublicId);
         tenants = Map.copyOf(tenants);
+        pools = List.copyOf(pools);
+    }
+
+    public Snapshot(long version, RouteMatcher routes, Map<String, KeySpec> keysByPublicId,
+                    Map<UUID, TenantPlan> tenants) {
+        this(version, routes, keysByPublicId, tenants, List.of());
     }
 }

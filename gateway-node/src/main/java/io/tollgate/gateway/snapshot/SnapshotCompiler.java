@@ -55,8 +55,8 @@ final class SnapshotCompiler {
                     throw new IllegalArgumentException("service " + s.id() + ": " + e.getMessage(), e);
                 }
             }
-            pools.put(s.id(), new UpstreamPool(s.name(), targets, Duration.ofMillis(s.connectTimeoutMs()),
-                    Duration.ofMillis(s.readTimeoutMs()), s.retries()));
+            pools.put(s.id(), new UpstreamPool(s.id(), s.name(), targets, Duration.ofMillis(s.connectTimeoutMs()),
+                    Duration.ofMillis(s.readTimeoutMs()), s.retries(), resilience(s)));
             serviceTenant.put(s.id(), s.tenantId());
         }
         List<RouteSpec> routes = new ArrayList<>();
@@ -75,7 +75,7 @@ final class SnapshotCompiler {
                     r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(),
                     r.passCredential(),
                     Set.copyOf(r.internalHeaders().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList()),
-                    pool));
+                    pool, r.deadlineMs() == null ? null : Duration.ofMillis(r.deadlineMs())));
         }
         Map<String, KeySpec> keys = new HashMap<>();
         for (ApiKey k : config.apiKeys()) {
@@ -88,7 +88,24 @@ final class SnapshotCompiler {
                     k.allowedRoutes() == null ? null : Set.copyOf(new LinkedHashSet<>(k.allowedRoutes())),
                     rate(k.ratePerSecond(), k.burst()), k.quota(), instant(k.expiresAt()), instant(k.revokedAt())));
         }
-        return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants);
+        return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants,
+                List.copyOf(pools.values()));
+    }
+
+    private static ResilienceSpec resilience(Service s) {
+        Service.Resilience r = s.resilience();
+        ResilienceSpec.HealthCheck check = r.healthCheckPath() == null ? null : new ResilienceSpec.HealthCheck(
+                r.healthCheckPath(), Duration.ofMillis(r.healthCheckIntervalMs()),
+                Duration.ofMillis(r.healthCheckTimeoutMs()), r.healthCheckHealthyThreshold(),
+                r.healthCheckUnhealthyThreshold());
+        try {
+            return new ResilienceSpec(ResilienceSpec.LbPolicy.of(r.lbPolicy()), r.hashHeader(),
+                    r.outlierConsecutiveFailures(), Duration.ofMillis(r.outlierBaseEjectionMs()),
+                    r.breakerConsecutiveFailures(), Duration.ofMillis(r.breakerOpenMs()),
+                    Math.max(1, r.breakerHalfOpenRequests()), check);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("service " + s.id() + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,0 +1,153 @@
+package io.tollgate.gateway.resilience;
+
+import io.tollgate.gateway.snapshot.ResilienceSpec;
+import io.tollgate.gateway.snapshot.Snapshot;
+import io.tollgate.gateway.snapshot.UpstreamPool;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Active health checks, run by every node on its own: for each service with a {@code health_check_path}, a GET of
+ * that path on every target each interval. A 2xx or 3xx within the timeout passes. {@code unhealthyThreshold}
+ * failures in a row mark the target unhealthy (not picked), {@code healthyThreshold} passes in a row make it
+ * healthy again; a target starts healthy. A tick every {@link #TICK} looks at the current snapshot, so services
+ * and settings follow config changes; each check runs on its own virtual thread, at most one per target at a time.
+ * The tick also forgets the state of targets no longer configured, and clears the verdict of targets whose service
+ * stopped checking.
+ */
+public final class HealthChecker implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HealthChecker.class.getName());
+    static final Duration TICK = Duration.ofMillis(100);
+
+    private static final class Probe {
+        long nextAt;
+        int passes;
+        int failures;
+        volatile boolean running;
+    }
+
+    private final Supplier<Snapshot> snapshots;
+    private final ServiceGuards guards;
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .proxy(java.net.ProxySelector.of(null))
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .build();
+    private final Map<ServiceGuards.TargetKey, Probe> probes = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
+            runnable -> Thread.ofPlatform().daemon().name("tollgate-health-checks").unstarted(runnable));
+    private long lastVersion = Long.MIN_VALUE;
+
+    public HealthChecker(Supplier<Snapshot> snapshots, ServiceGuards guards) {
+        this.snapshots = snapshots;
+        this.guards = guards;
+    }
+
+    public void start() {
+        ticker.scheduleWithFixedDelay(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        try {
+            Snapshot snapshot = snapshots.get();
+            if (snapshot == null) {
+                return;
+            }
+            long now = System.nanoTime();
+            Set<ServiceGuards.TargetKey> checked = new HashSet<>();
+            Set<ServiceGuards.TargetKey> live = new HashSet<>();
+            for (UpstreamPool pool : snapshot.pools()) {
+                ResilienceSpec.HealthCheck check = pool.resilience().healthCheck();
+                for (UpstreamPool.Target target : pool.targets()) {
+                    ServiceGuards.TargetKey key = new ServiceGuards.TargetKey(pool.serviceId(), target.url());
+                    live.add(key);
+                    if (check == null) {
+                        continue;
+                    }
+                    checked.add(key);
+                    Probe probe = probes.computeIfAbsent(key, k -> new Probe());
+                    if (!probe.running && now - probe.nextAt >= 0) {
+                        probe.running = true;
+                        probe.nextAt = now + check.interval().toNanos();
+                        TargetHealth health = guards.health(pool, target);
+                        Thread.ofVirtual().name("tollgate-health-check").start(
+                                () -> probe(key, probe, health, target, check));
+                    }
+                }
+            }
+            // a service that stopped checking (or a target that left) must not stay marked unhealthy
+            probes.keySet().retainAll(checked);
+            if (snapshot.version() != lastVersion) {
+                lastVersion = snapshot.version();
+                for (UpstreamPool pool : snapshot.pools()) {
+                    if (pool.resilience().healthCheck() == null) {
+                        pool.targets().forEach(t -> guards.health(pool, t).checkedUnhealthy(false));
+                    }
+                }
+                guards.retain(live);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "health check tick failed", e);
+        }
+    }
+
+    private void probe(ServiceGuards.TargetKey key, Probe probe, TargetHealth health, UpstreamPool.Target target,
+                       ResilienceSpec.HealthCheck check) {
+        boolean passed;
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(target.scheme() + "://" + hostPort(target)
+                            + target.basePath() + check.path()))
+                    .timeout(check.timeout())
+                    .header("User-Agent", "tollgate-health-check")
+                    .GET()
+                    .build();
+            HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+            passed = response.statusCode() >= 200 && response.statusCode() < 400;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            passed = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            passed = false;
+        }
+        probe.running = false;
+        if (probes.get(key) != probe) {
+            return;  // the service stopped checking meanwhile: its verdict was cleared and must stay so
+        }
+        if (passed) {
+            probe.failures = 0;
+            if (++probe.passes >= check.healthyThreshold()) {
+                health.checkedUnhealthy(false);
+            }
+        } else {
+            probe.passes = 0;
+            if (++probe.failures >= check.unhealthyThreshold()) {
+                health.checkedUnhealthy(true);
+            }
+        }
+    }
+
+    private static String hostPort(UpstreamPool.Target target) {
+        String host = target.host().contains(":") && !target.host().startsWith("[")
+                ? "[" + target.host() + "]" : target.host();
+        return host + ":" + target.port();
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        client.shutdownNow();
+    }
+}
