@@ -282,7 +282,7 @@ class OpenApiContractTest {
                 "ref", w.service().get("name").asText()), null));
         h.put("PATCH /tenants/{slug}/services/{ref}", w -> Call.of(Map.of("slug", w.slug,
                 "ref", w.service().get("id").asText()), json("retries", 2, "protocol", "h2c",
-                "targets", List.of(Map.of("url", "https://backend.example.com:8443/base", "weight", 5)))));
+                "targets", List.of(Map.of("url", "http://backend.example.com:8443/base", "weight", 5)))));
         h.put("DELETE /tenants/{slug}/services/{ref}", w -> Call.of(Map.of("slug", w.slug,
                 "ref", w.service().get("id").asText()), null));
 

@@ -91,6 +91,10 @@ class TenantResourcesApiTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("errors").findValuesAsText("field"))
                 .contains("language", "targets[0].url", "targets[0].weight", "read_timeout_ms");
+        var https = admin.post("/tenants/" + slug + "/services", admin.rootToken(), json("name", "tls",
+                "targets", new Object[]{Map.of("url", "https://10.0.0.1:8443")}));
+        assertThat(https.status()).as("every node would reject the config: refused up front").isEqualTo(400);
+        assertThat(https.json().at("/errors/0/field").asText()).isEqualTo("targets[0].url");
     }
 
     @Test

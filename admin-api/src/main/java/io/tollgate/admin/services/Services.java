@@ -193,9 +193,12 @@ public final class Services implements TenantCollection.Operations<Service, Serv
         if (url != null) {
             try {
                 URI uri = new URI(url);
-                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                // Gateway nodes speak plain HTTP to upstreams for now; an https target would make every node
+                // reject the whole config version, so it is refused here.
+                if (!"http".equals(uri.getScheme()) || uri.getHost() == null
                         || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                    t.error("url", "must be an http or https URL with a host, without query, fragment or credentials");
+                    t.error("url", "must be an http URL with a host, without query, fragment or credentials "
+                            + "(https upstreams are not supported yet)");
                     return null;
                 }
             } catch (URISyntaxException ex) {
