@@ -58,115 +58,14 @@ chmod 755 "$WORK"   # nginx workers run as an unprivileged user
 REQUEST_PATH=/orders/123
 EXPECTED_BODY='{"order":123,"status":"shipped","ok":1}'
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "bench: $*"; exit 1; }
-
-# ---------------------------------------------------------------------------------------------------------------
-# Cleanup: every process started here is tracked by pid and stopped, whatever way the script ends.
-# ---------------------------------------------------------------------------------------------------------------
-PIDS=()          # name=pid
-NGINX_CONFS=()   # nginx config files whose master we started (stopped with -s stop, then by pid)
-DB_CREATED=0
-
-stop_pid() {  # stop_pid NAME PID: TERM, wait up to 10 s, then KILL
-  local name=$1 pid=$2 i
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  log "bench: $name ($pid) did not stop on TERM, killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$? entry
-  trap - EXIT INT TERM
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    entry=${PIDS[i]}
-    stop_pid "${entry%%=*}" "${entry#*=}"
-  done
-  for conf in ${NGINX_CONFS[@]+"${NGINX_CONFS[@]}"}; do
-    local pidfile
-    pidfile=$(sed -n 's/^pid \(.*\);$/\1/p' "$conf")
-    if [[ -s $pidfile ]]; then
-      stop_pid nginx "$(cat "$pidfile")"
-    fi
-  done
-  if [[ $DB_CREATED == 1 && $KEEP != 1 ]]; then
-    psql -q -h 127.0.0.1 -U postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
-  fi
-  if [[ $KEEP == 1 ]]; then
-    log "bench: kept the database $DB and the work folder $WORK (logs, configs)"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-start_bg() {  # start_bg NAME LOGFILE COMMAND...: starts COMMAND in the background and tracks its pid
-  local name=$1 out=$2; shift 2
-  "$@" >"$out" 2>&1 &
-  PIDS+=("$name=$!")
-  echo $!
-}
-
-pid_of() {  # pid_of NAME
-  local entry
-  for entry in "${PIDS[@]}"; do
-    [[ ${entry%%=*} == "$1" ]] && { echo "${entry#*=}"; return; }
-  done
-}
-
-wait_for() {  # wait_for WHAT SECONDS COMMAND...: retries COMMAND every 0.2 s
-  local what=$1 secs=$2 i; shift 2
-  for ((i = 0; i < secs * 5; i++)); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 0.2
-  done
-  die "$what not ready after ${secs}s"
-}
-
-free_port() {  # a TCP port nothing listens on now (and that this run has not handed out yet)
-  local port
-  while true; do
-    port=$((20000 + RANDOM % 12000))   # below the ephemeral range (32768+)
-    [[ " ${TAKEN_PORTS:-} " == *" $port "* ]] && continue
-    if ! ss -Htln "sport = :$port" | grep -q .; then
-      TAKEN_PORTS="${TAKEN_PORTS:-} $port"
-      echo "$port"
-      return
-    fi
-  done
-}
+# Logging, process tracking, cleanup trap (processes, nginx masters, databases in DBS, the work folder), start_bg,
+# pid_of, wait_for, free_port, apt_install, to_ms and median: shared with the other bench/ scripts.
+# shellcheck source=bench/lib/common.sh
+source "$HERE/../lib/common.sh"
 
 # ---------------------------------------------------------------------------------------------------------------
 # 1. Tools
 # ---------------------------------------------------------------------------------------------------------------
-APT_UPDATED=0
-apt_install() {  # apt_install [COMMAND:]PACKAGE...: installs the packages not installed yet (or whose command is missing)
-  local missing=() p
-  for p in "$@"; do
-    if [[ $p == *:* ]]; then
-      command -v "${p%%:*}" >/dev/null 2>&1 || missing+=("${p#*:}")
-    else
-      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-    fi
-  done
-  ((${#missing[@]})) || return 0
-  [[ $(id -u) == 0 ]] || die "needs these apt packages: ${missing[*]} (run as root, or install them)"
-  log "bench: installing ${missing[*]} (apt)"
-  if [[ $APT_UPDATED == 0 ]]; then
-    apt-get update -qq >/dev/null
-    APT_UPDATED=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-}
-
 apt_install wrk:wrk nginx:nginx curl:curl jq:jq psql:postgresql-client pgrep:procps ss:iproute2
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x $NGINX ]] || die "nginx not found after install"
@@ -258,7 +157,7 @@ wait_for "upstream on $UPSTREAM_PORT" 10 curl -fsS "http://127.0.0.1:$UPSTREAM_P
 # ---------------------------------------------------------------------------------------------------------------
 PGOPTIONS="-c client_min_messages=warning" psql -q -h 127.0.0.1 -U postgres -c "drop database if exists $DB with (force)" >/dev/null
 psql -q -h 127.0.0.1 -U postgres -c "create database $DB" >/dev/null
-DB_CREATED=1
+DBS+=("$DB")
 export TOLLGATE_DB_URL="jdbc:postgresql://127.0.0.1:5432/$DB" TOLLGATE_DB_USER=postgres TOLLGATE_DB_PASSWORD=
 unset TOLLGATE_JAVA_OPTS   # only the gateway gets JVM options (GATEWAY_JAVA_OPTS)
 "$ROOT/bin/tollgate" migrate >"$WORK/migrate.log" 2>&1 || { tail -30 "$WORK/migrate.log" >&2; die "migrate failed"; }
@@ -393,12 +292,6 @@ thread_ticks() {  # per-thread utime+stime of PID, one "name ticks" line per thr
   done
 }
 
-to_ms() {  # wrk latency (e.g. 812.00us, 1.23ms, 2.01s) in milliseconds
-  awk -v v="$1" 'BEGIN {
-    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
-    printf "%.3f", n }'
-}
 
 declare -A URL=([direct]=$DIRECT_URL [nginx]=$NGINX_URL [gateway]=$GATEWAY_URL)
 declare -A RPS P50 P99 CPU
@@ -447,7 +340,6 @@ measure() {  # measure TARGET ROUND
     "${CPU[$target,$round]}" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "gateway overhead benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores shared with whatever else runs"
 echo "  wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds (order rotates), GET with X-API-Key;"
