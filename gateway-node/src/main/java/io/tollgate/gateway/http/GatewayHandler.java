@@ -23,14 +23,21 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Every request on the gateway port goes through here: read it into an {@link Exchange} (raw path and raw query
  * exactly as on the wire) with the snapshot current at this moment, run the pipeline, write the answer streaming,
- * then tell the exchange how it ended so it is recorded.
+ * then tell the exchange how it ended so it is recorded. HTTP/1.1 and HTTP/2 (h2c) requests take the same path;
+ * an HTTP/2 answer never carries connection-specific fields (RFC 9113 section 8.2.2), not even {@code Connection:
+ * close} while draining.
  */
 public final class GatewayHandler implements Handler {
     private static final System.Logger LOG = System.getLogger(GatewayHandler.class.getName());
+    /** Fields that are about one HTTP/1.x connection; an HTTP/2 message that carries any of them is malformed. */
+    private static final Set<String> CONNECTION_SPECIFIC = Set.of("connection", "keep-alive", "proxy-connection",
+            "transfer-encoding", "upgrade", "te", "trailer");
 
     private final Pipeline pipeline;
     private final SnapshotHolder snapshots;
@@ -46,7 +53,9 @@ public final class GatewayHandler implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         if (!drain.enter()) {
             // shutting down: the client should go to another node, on a new connection
-            res.header(HeaderValues.CONNECTION_CLOSE);
+            if (!isHttp2(req)) {
+                res.header(HeaderValues.CONNECTION_CLOSE);
+            }
             ProblemWriter.write(res, Problem.of(ProblemType.UNAVAILABLE, null));
             return;
         }
@@ -79,16 +88,32 @@ public final class GatewayHandler implements Handler {
             LOG.log(System.Logger.Level.ERROR, "request " + exchange.requestId() + " failed inside the gateway", e);
             response = Response.problem(Problem.of(ProblemType.INTERNAL, null));
         }
-        if (drain.unready()) {
+        boolean http2 = isHttp2(req);
+        if (drain.unready() && !http2) {
             // draining: finish this request, but let the client's next one open a connection elsewhere
             res.header(HeaderValues.CONNECTION_CLOSE);
         }
-        write(exchange, response, res, body);
+        write(exchange, response, res, body, http2);
     }
 
-    private static void write(Exchange exchange, Response response, ServerResponse res, CountingInputStream in) {
+    /** True for a request that came over HTTP/2 (h2c prior knowledge or upgraded from HTTP/1.1). */
+    static boolean isHttp2(ServerRequest req) {
+        return "2.0".equals(req.prologue().protocolVersion());
+    }
+
+    /** Whether a field may go into the answer: all may over HTTP/1.1, connection-specific ones never over HTTP/2. */
+    private static boolean allowed(String name, boolean http2) {
+        return !http2 || !CONNECTION_SPECIFIC.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    private static void write(Exchange exchange, Response response, ServerResponse res, CountingInputStream in,
+                              boolean http2) {
         // add, not set: repeated fields (Set-Cookie) must all reach the client
-        exchange.responseHeaders().forEach((name, value) -> res.headers().add(HeaderValues.create(name, value)));
+        exchange.responseHeaders().forEach((name, value) -> {
+            if (allowed(name, http2)) {
+                res.headers().add(HeaderValues.create(name, value));
+            }
+        });
         if (response.isProblem()) {
             Problem problem = response.problem();
             if (exchange.requestId() != null) {
@@ -101,7 +126,7 @@ public final class GatewayHandler implements Handler {
         }
         res.status(Status.create(response.status()));
         response.headers().forEach((name, value) -> {
-            if (!"content-length".equalsIgnoreCase(name)) {
+            if (!"content-length".equalsIgnoreCase(name) && allowed(name, http2)) {
                 res.headers().add(HeaderValues.create(name, value));
             }
         });
