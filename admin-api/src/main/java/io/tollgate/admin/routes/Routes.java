@@ -8,6 +8,7 @@ import io.tollgate.admin.change.Change;
 import io.tollgate.admin.change.ChangeWriter;
 import io.tollgate.admin.http.Api;
 import io.tollgate.admin.http.Input;
+import io.tollgate.admin.http.Refs;
 import io.tollgate.admin.services.Services;
 import io.tollgate.admin.tenants.TenantScope;
 import io.tollgate.common.problem.ProblemException;
@@ -115,11 +116,7 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
     }
 
     public static Optional<Route> find(RouteStore store, UUID tenantId, String ref) {
-        try {
-            return store.byId(tenantId, UUID.fromString(ref));
-        } catch (IllegalArgumentException notAnId) {
-            return store.byName(tenantId, ref);
-        }
+        return Refs.byIdOrName(ref, id -> store.byId(tenantId, id), name -> store.byName(tenantId, name));
     }
 
     /** 409 when a route of the same name exists in the tenant, or another route serves the same traffic. */

@@ -8,6 +8,7 @@ import io.tollgate.admin.change.Change;
 import io.tollgate.admin.change.ChangeWriter;
 import io.tollgate.admin.http.Api;
 import io.tollgate.admin.http.Input;
+import io.tollgate.admin.http.Refs;
 import io.tollgate.admin.tenants.TenantScope;
 import io.tollgate.common.problem.ProblemException;
 import io.tollgate.common.problem.ProblemType;
@@ -116,11 +117,7 @@ public final class Services implements TenantCollection.Operations<Service, Serv
 
     /** By id, else by name, within the tenant. */
     public static Optional<Service> find(ServiceStore store, UUID tenantId, String ref) {
-        try {
-            return store.byId(tenantId, UUID.fromString(ref));
-        } catch (IllegalArgumentException notAnId) {
-            return store.byName(tenantId, ref);
-        }
+        return Refs.byIdOrName(ref, id -> store.byId(tenantId, id), name -> store.byName(tenantId, name));
     }
 
     /** Applies the fields present in {@code in} over {@code base}; on create the required ones must be there. */
