@@ -8,9 +8,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -263,6 +267,53 @@ class RetryTest {
             // a client cannot hand the upstream a deadline the gateway does not enforce
             assertThat(noDeadline.status()).isEqualTo(200);
             assertThat(ok.last().has("X-Tollgate-Deadline-Ms")).isFalse();
+        }
+    }
+
+    /**
+     * A listener that never accepts, with its accept queue filled by {@code held}: Linux drops the SYN of any
+     * further connection (tcp_abort_on_overflow is 0 by default), so a connect to it stalls until its timeout.
+     */
+    private static ServerSocket neverAccepting(List<Socket> held) throws IOException {
+        ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        for (int i = 0; i < 16; i++) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(server.getLocalSocketAddress(), 200);
+                held.add(socket);
+            } catch (SocketTimeoutException stalled) {
+                socket.close();
+                return server;
+            }
+        }
+        server.close();
+        throw new IllegalStateException("connects to a full backlog do not stall on this machine");
+    }
+
+    @Test
+    void routeDeadlineBoundsTheConnectTimeout() throws IOException {
+        List<Socket> held = new ArrayList<>();
+        try (ServerSocket stalled = neverAccepting(held)) {
+            var t = Seed.tenant();
+            // a 20 s connect timeout: only the route's 300 ms deadline can end the connect sooner
+            Service s = t.service("http://127.0.0.1:" + stalled.getLocalPort(), 20_000, 30_000, 0);
+            Route r = t.route(s, "/c", "none");
+            t.routes.removeLast();
+            t.routes.add(new Route(r.id(), r.tenantId(), r.serviceId(), r.name(), r.hosts(), r.paths(), r.methods(),
+                    r.stripPrefix(), r.auth(), null, null, null, 1, r.createdAt(), r.updatedAt(), 300));
+            Gateways.awaitVersion(gateway, t.save());
+
+            long started = System.nanoTime();
+            RawHttp.Reply reply = RawHttp.get(gateway.port(), t.host, "/c");
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(reply.status()).isEqualTo(504);
+            // not a speed claim: a connect bounded by the service's 20 s timeout alone would take 20 s
+            assertThat(tookMs).isLessThan(10_000);
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
         }
     }
 }

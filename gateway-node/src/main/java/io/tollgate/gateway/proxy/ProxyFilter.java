@@ -217,14 +217,20 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                             Deadline deadline) {
         exchange.target(target.url());
         UpstreamConnections.Lease lease;
+        // a new connection may take no longer than the deadline leaves (the read timeout is capped likewise)
+        Duration connectTimeout = deadline.isSet()
+                ? UpstreamClients.withinDeadline(pool.connectTimeout(), deadline.remaining())
+                : pool.connectTimeout();
         try {
-            lease = connections.borrow(clients.forConnectTimeout(pool.connectTimeout()), target,
-                    pool.connectTimeout());
+            lease = connections.borrow(clients.forConnectTimeout(connectTimeout), target);
         } catch (RuntimeException e) {
             // Whatever the cause (refused, connect timeout, unknown host), no byte of the request left.
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected for request "
                     + exchange.requestId() + ": " + e);
-            return new Attempt(null, Failure.NOT_CONNECTED, false);
+            // a connect cut short by the deadline is the deadline passing (504, not retried), not a refusal
+            boolean deadlineCut = connectTimeout.compareTo(pool.connectTimeout()) < 0
+                    && Failure.of(e) == Failure.TIMED_OUT;
+            return new Attempt(null, deadlineCut ? Failure.TIMED_OUT : Failure.NOT_CONNECTED, false);
         }
         try {
             return new Attempt(forward(exchange, pool, target, lease, replayBody, deadline), null, lease.reused());

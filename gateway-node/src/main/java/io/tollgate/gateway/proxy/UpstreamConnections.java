@@ -28,7 +28,8 @@ final class UpstreamConnections implements AutoCloseable {
     private static final int MAX_IDLE_PER_TARGET = 256;
     private static final Tls NO_TLS = Tls.builder().enabled(false).build();
 
-    private record Target(String host, int port, Duration connectTimeout) {
+    /** Pooled connections are interchangeable once connected, whatever connect timeout opened them. */
+    private record Target(String host, int port) {
     }
 
     private record Idle(TcpClientConnection connection, long sinceNanos) {
@@ -47,9 +48,12 @@ final class UpstreamConnections implements AutoCloseable {
         reaper.scheduleWithFixedDelay(this::reap, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** A connected connection to {@code target}; WebClient returns it through release when the answer is read. */
-    Lease borrow(WebClient client, UpstreamPool.Target target, Duration connectTimeout) {
-        Target key = new Target(target.host(), target.port(), connectTimeout);
+    /**
+     * A connected connection to {@code target}; WebClient returns it through release when the answer is read. A new
+     * connection is opened with {@code client}'s connect timeout.
+     */
+    Lease borrow(WebClient client, UpstreamPool.Target target) {
+        Target key = new Target(target.host(), target.port());
         ConcurrentLinkedDeque<Idle> queue = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
         for (Idle candidate = queue.pollFirst(); candidate != null; candidate = queue.pollFirst()) {
             if (candidate.connection().isConnected()) {
