@@ -14,6 +14,13 @@ public interface Body extends AutoCloseable {
     @Override
     void close();
 
+    /** The whole body in memory, for a small body of known length: written to the client in one piece. */
+    default byte[] bytes() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        writeTo(out);
+        return out.toByteArray();
+    }
+
     /** A body streamed from {@code in}; {@code onClose} runs once, after the stream is closed. */
     static Body streaming(InputStream in, long length, Runnable onClose) {
         return new Body() {
@@ -27,6 +34,18 @@ public interface Body extends AutoCloseable {
             @Override
             public void writeTo(OutputStream out) throws IOException {
                 in.transferTo(out);
+            }
+
+            @Override
+            public byte[] bytes() throws IOException {
+                if (length < 0 || length > Integer.MAX_VALUE - 8) {
+                    return Body.super.bytes();
+                }
+                byte[] bytes = in.readNBytes((int) length);
+                if (bytes.length != length) {
+                    throw new java.io.EOFException("body ended before its length");
+                }
+                return bytes;
             }
 
             @Override

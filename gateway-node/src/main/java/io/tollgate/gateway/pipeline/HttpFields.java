@@ -64,6 +64,16 @@ public final class HttpFields {
         }
     }
 
+    /** The name of the {@code index}th field, as received. */
+    public String name(int index) {
+        return names.get(index);
+    }
+
+    /** The value of the {@code index}th field. */
+    public String value(int index) {
+        return values.get(index);
+    }
+
     public int size() {
         return names.size();
     }

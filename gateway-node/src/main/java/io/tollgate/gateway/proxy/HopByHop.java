@@ -14,13 +14,26 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /** The lower-case names to drop from {@code headers}: the fixed set plus whatever Connection lists. */
-    static Set<String> namesIn(HttpFields headers) {
-        Set<String> names = new HashSet<>(ALWAYS);
-        for (String value : headers.all("Connection")) {
-            for (String token : value.split(",")) {
+    /** Whether {@code name} is hop-by-hop whatever the message says. */
+    static boolean always(String name) {
+        // every name in ALWAYS is 2 to 19 characters long; most fields on the wire are not hop-by-hop
+        int length = name.length();
+        return length >= 2 && length <= 19 && ALWAYS.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The lower-case names the message's Connection fields list (empty, without allocating, when there is none). */
+    static Set<String> listedIn(HttpFields headers) {
+        Set<String> names = Set.of();
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            if (!headers.name(i).equalsIgnoreCase("Connection")) {
+                continue;
+            }
+            for (String token : headers.value(i).split(",")) {
                 String name = token.trim().toLowerCase(Locale.ROOT);
                 if (!name.isEmpty()) {
+                    if (names.isEmpty()) {
+                        names = new HashSet<>();
+                    }
                     names.add(name);
                 }
             }

@@ -1,13 +1,5 @@
 package io.tollgate.gateway.proxy;
 
-import io.helidon.common.uri.UriInfo;
-import io.helidon.common.uri.UriPath;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Method;
-import io.helidon.webclient.api.ClientUri;
-import io.helidon.webclient.api.HttpClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
 import io.tollgate.common.problem.Problem;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.gateway.pipeline.Body;
@@ -25,18 +17,12 @@ import io.tollgate.gateway.snapshot.ResilienceSpec;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 
@@ -55,6 +41,10 @@ import java.util.function.ToIntFunction;
  * once, whatever fails. A request body is replayed only when it was small enough to keep ({@link #REPLAY_LIMIT});
  * a larger one is retried only when the first attempt never connected, so never read a byte of it. Connections
  * come from {@link UpstreamConnections}, which closes what it discards.
+ *
+ * <p>HTTP/1.1 to the upstream is spoken directly on the pooled sockets ({@link UpstreamConnection}): the request
+ * head is written once from the exchange's fields, and the answer's fields are parsed once into the
+ * {@link HttpFields} the response carries. The request line carries the raw path and raw query byte for byte.
  */
 public final class ProxyFilter implements Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyFilter.class.getName());
@@ -69,7 +59,6 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     /** The largest request body kept in memory so that a retry can send it again. */
     static final int REPLAY_LIMIT = 64 * 1024;
 
-    private final UpstreamClients clients = new UpstreamClients();
     private final UpstreamConnections connections = new UpstreamConnections();
     private final ServiceGuards guards;
 
@@ -140,7 +129,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
 
             boolean retryable;
             if (attempt.failure() == null) {
-                retryable = RETRYABLE_STATUS.contains(attempt.upstream().status().code()) && bodyReplayable;
+                retryable = RETRYABLE_STATUS.contains(attempt.upstream().status()) && bodyReplayable;
             } else if (attempt.failure() == Failure.NOT_CONNECTED) {
                 retryable = true;
             } else if (attempt.failure() == Failure.BROKEN) {
@@ -200,7 +189,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     }
 
     /** One try: either the upstream's response (headers read, body not yet) or how it failed. */
-    private record Attempt(HttpClientResponse upstream, Failure failure, boolean reusedConnection) {
+    private record Attempt(UpstreamResponse upstream, Failure failure, boolean reusedConnection) {
         Outcome outcome() {
             if (failure != null) {
                 return switch (failure) {
@@ -209,7 +198,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                     case BROKEN -> Outcome.RESET;
                 };
             }
-            return upstream.status().code() >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
+            return upstream.status() >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
         }
     }
 
@@ -218,12 +207,12 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         exchange.target(target.url());
         UpstreamConnections.Lease lease;
         // a new connection may take no longer than the deadline leaves (the read timeout is capped likewise)
-        Duration connectTimeout = deadline.isSet()
-                ? UpstreamClients.withinDeadline(pool.connectTimeout(), deadline.remaining())
+        Duration connectTimeout = deadline.isSet() && deadline.remaining().compareTo(pool.connectTimeout()) < 0
+                ? deadline.remaining()
                 : pool.connectTimeout();
         try {
-            lease = connections.borrow(clients.forConnectTimeout(connectTimeout), target);
-        } catch (RuntimeException e) {
+            lease = connections.borrow(target, connectTimeout);
+        } catch (IOException | RuntimeException e) {
             // Whatever the cause (refused, connect timeout, unknown host), no byte of the request left.
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected for request "
                     + exchange.requestId() + ": " + e);
@@ -234,8 +223,8 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         }
         try {
             return new Attempt(forward(exchange, pool, target, lease, replayBody, deadline), null, lease.reused());
-        } catch (RuntimeException e) {
-            lease.connection().closeResource();
+        } catch (IOException | RuntimeException e) {
+            lease.connection().close();
             Failure failure = Failure.of(e);
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed for request "
                     + exchange.requestId() + ": " + e);
@@ -251,47 +240,30 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         }
     }
 
-    private HttpClientResponse forward(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target,
-                                       UpstreamConnections.Lease lease, byte[] replayBody, Deadline deadline) {
-        UriInfo uri = UriInfo.builder()
-                .scheme(target.scheme())
-                .host(target.host())
-                .port(target.port())
-                // The raw request target, query included, so WebClient writes it exactly as received.
-                .path(UriPath.create(requestTarget(exchange, target)))
-                .build();
-        HttpClientRequest request = clients.forConnectTimeout(pool.connectTimeout())
-                .method(Method.create(exchange.method()))
-                .uri(ClientUri.create(uri))
-                .connection(lease.connection())
-                .readTimeout(deadline.cap(pool.readTimeout()))
-                .followRedirects(false);
-        request.headers(headers -> {
-            for (Header header : requestHeaders(exchange)) {
-                headers.set(header);
+    private static UpstreamResponse forward(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target,
+                                            UpstreamConnections.Lease lease, byte[] replayBody, Deadline deadline)
+            throws IOException {
+        UpstreamConnection connection = lease.connection();
+        connection.startRequest(exchange.method(), requestTarget(exchange, target),
+                target.port() == 80 ? target.host() : target.host() + ":" + target.port());
+        requestHeaders(exchange, connection);
+        if (deadline.isSet()) {
+            // what is left now, for this attempt: the upstream may give up early rather than work for nothing
+            connection.field(Deadline.HEADER, Long.toString(deadline.remaining().toMillis()));
+            if (exchange.requestHeaders().contains("grpc-timeout")) {
+                connection.field("grpc-timeout", deadline.asGrpcTimeout());
             }
-            if (deadline.isSet()) {
-                // what is left now, for this attempt: the upstream may give up early rather than work for nothing
-                headers.set(HeaderValues.create(Deadline.HEADER, Long.toString(deadline.remaining().toMillis())));
-                if (exchange.requestHeaders().contains("grpc-timeout")) {
-                    headers.set(HeaderValues.create("grpc-timeout", deadline.asGrpcTimeout()));
-                }
-            }
-        });
-        long started = System.nanoTime();
-        HttpClientResponse upstream;
-        if (replayBody != null) {
-            upstream = request.submit(replayBody);
-        } else if (exchange.hasBody()) {
-            InputStream body = exchange.body();
-            upstream = request.outputStream(out -> {
-                try (OutputStream o = out) {
-                    body.transferTo(o);
-                }
-            });
-        } else {
-            upstream = request.request();
         }
+        long started = System.nanoTime();
+        if (replayBody != null) {
+            connection.send(replayBody);
+        } else if (exchange.hasBody()) {
+            connection.send(exchange.body(), exchange.contentLength() < 0);
+        } else {
+            connection.send((byte[]) null);
+        }
+        UpstreamResponse upstream = connection.readResponse("HEAD".equals(exchange.method()),
+                deadline.cap(pool.readTimeout()));
         exchange.upstreamNanos(System.nanoTime() - started);
         return upstream;
     }
@@ -308,70 +280,70 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         return exchange.rawQuery() == null ? path : path + "?" + exchange.rawQuery();
     }
 
-    private static List<Header> requestHeaders(Exchange exchange) {
+    /** The client's fields less hop-by-hop and the ones set here, then Content-Length and X-Forwarded-*. */
+    private static void requestHeaders(Exchange exchange, UpstreamConnection connection) {
         HttpFields in = exchange.requestHeaders();
-        Set<String> drop = HopByHop.namesIn(in);
-        Map<String, List<String>> grouped = new LinkedHashMap<>();
-        in.forEach((name, value) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!drop.contains(lower) && !NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")) {
-                grouped.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+        Set<String> listed = HopByHop.listedIn(in);
+        String priorFor = null;
+        for (int i = 0, n = in.size(); i < n; i++) {
+            String name = in.name(i);
+            if (name.equalsIgnoreCase("X-Forwarded-For")) {
+                priorFor = priorFor == null ? in.value(i) : priorFor + ", " + in.value(i);
             }
-        });
+            if (forwarded(name, listed)) {
+                connection.field(name, in.value(i));
+            }
+        }
         if (exchange.hasBody() && exchange.contentLength() >= 0) {
-            grouped.put("Content-Length", List.of(Long.toString(exchange.contentLength())));
+            connection.field("Content-Length", Long.toString(exchange.contentLength()));
         }
-        String priorFor = String.join(", ", in.all("X-Forwarded-For"));
         String client = exchange.clientAddress();
-        grouped.put("X-Forwarded-For", List.of(priorFor.isEmpty() ? client : priorFor + ", " + client));
-        grouped.put("X-Forwarded-Proto", List.of(exchange.scheme()));
+        connection.field("X-Forwarded-For", priorFor == null || priorFor.isEmpty() ? client : priorFor + ", " + client);
+        connection.field("X-Forwarded-Proto", exchange.scheme());
         if (exchange.host() != null) {
-            grouped.put("X-Forwarded-Host", List.of(exchange.host()));
+            connection.field("X-Forwarded-Host", exchange.host());
         }
-        List<Header> headers = new ArrayList<>(grouped.size());
-        grouped.forEach((name, values) -> headers.add(HeaderValues.create(name, values)));
-        return headers;
     }
 
-    private static Response response(Exchange exchange, HttpClientResponse upstream) {
-        HttpFields raw = new HttpFields();
-        for (Header header : upstream.headers()) {
-            for (String value : header.allValues()) {
-                raw.add(header.name(), value);
-            }
+    private static boolean forwarded(String name, Set<String> listed) {
+        if (HopByHop.always(name) || name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
+            return false;
         }
-        Set<String> drop = HopByHop.namesIn(raw);
+        String lower = name.toLowerCase(Locale.ROOT);
+        return !NOT_FORWARDED.contains(lower) && (listed.isEmpty() || !listed.contains(lower));
+    }
+
+    private static Response response(Exchange exchange, UpstreamResponse upstream) {
+        HttpFields raw = upstream.fields();
+        Set<String> listed = HopByHop.listedIn(raw);
         Set<String> internal = exchange.route().internalHeaders();
         HttpFields headers = new HttpFields();
-        raw.forEach((name, value) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!drop.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower) && !internal.contains(lower)) {
-                headers.add(name, value);
+        for (int i = 0, n = raw.size(); i < n; i++) {
+            String name = raw.name(i);
+            if (HopByHop.always(name)) {
+                continue;
             }
-        });
-        int status = upstream.status().code();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!listed.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower) && !internal.contains(lower)) {
+                headers.add(name, raw.value(i));
+            }
+        }
+        int status = upstream.status();
         boolean bodiless = "HEAD".equals(exchange.method()) || status == 204 || status == 304 || status < 200;
         if (bodiless) {
             upstream.close();
             return Response.of(status, headers, null);
         }
-        String length = headers.first("Content-Length");
-        long contentLength = length == null ? -1 : parseLength(length);
-        return Response.of(status, headers, Body.streaming(upstream.inputStream(), contentLength, upstream::close));
-    }
-
-    private static long parseLength(String value) {
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
+        if (upstream.bodiless()) {
+            // Content-Length: 0; the connection is free again at once
+            upstream.close();
         }
+        return Response.of(status, headers, Body.streaming(upstream.body(), upstream.length(), upstream::close));
     }
 
     @Override
     public void close() {
         connections.close();
-        clients.close();
     }
 
     /** What went wrong talking to the upstream, decided from the exception's causes. */

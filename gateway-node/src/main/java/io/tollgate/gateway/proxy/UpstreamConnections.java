@@ -1,45 +1,72 @@
 package io.tollgate.gateway.proxy;
 
-import io.helidon.common.tls.Tls;
-import io.helidon.webclient.api.ConnectionKey;
-import io.helidon.webclient.api.Proxy;
-import io.helidon.webclient.api.TcpClientConnection;
-import io.helidon.webclient.api.WebClient;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 
+import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Keep-alive connections to upstream targets, pooled here instead of in WebClient. WebClient 4.5.0's own cache
- * drops a connection it finds dead (idle past the read timeout, or closed by the peer) without closing its
- * socket, which leaks a file descriptor per pooled connection until a GC. This pool closes every connection it
- * discards: on borrow when a pooled one is no longer usable, and from a reaper that closes connections idle for
- * longer than {@link #MAX_IDLE}. Most recently used connections are handed out first, so under light load the
- * surplus ages out at the tail.
+ * Keep-alive HTTP/1.1 connections to upstream targets ({@link UpstreamConnection}), pooled per host and port. A
+ * connection comes back here only after an exchange that read its whole answer and that both sides keep; every
+ * connection discarded is closed: on borrow when the upstream closed it (or sent something unasked) while it sat
+ * idle, and from a reaper that closes connections idle for longer than {@link #MAX_IDLE}. Most recently used
+ * connections are handed out first, so under light load the surplus ages out at the tail.
+ *
+ * <p>A pooled connection is checked on borrow (one non-blocking read) only when it sat idle longer than
+ * {@link #CHECK_AFTER}: under load connections come back within microseconds and an upstream that closes idle
+ * connections does so after seconds. A connection the upstream closed in the window anyway fails on its first
+ * read, which the proxy treats as a stale connection (an idempotent request gets one more attempt on a fresh one).
+ * The reaper does not read from pooled connections (a borrower may take one at any moment), so a connection the
+ * upstream closed stays open on this side until it is borrowed or ages out.
  */
 final class UpstreamConnections implements AutoCloseable {
     static final Duration MAX_IDLE = Duration.ofSeconds(30);
+    static final long CHECK_AFTER = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_IDLE_PER_TARGET = 256;
-    private static final Tls NO_TLS = Tls.builder().enabled(false).build();
 
-    /** Pooled connections are interchangeable once connected, whatever connect timeout opened them. */
     private record Target(String host, int port) {
     }
 
-    private record Idle(TcpClientConnection connection, long sinceNanos) {
-    }
-
     /** A connection for one request, and whether it came from the pool (then it may be stale). */
-    record Lease(TcpClientConnection connection, boolean reused) {
+    record Lease(UpstreamConnection connection, boolean reused) {
     }
 
-    private final ConcurrentHashMap<Target, ConcurrentLinkedDeque<Idle>> idle = new ConcurrentHashMap<>();
+    private final class Idle implements UpstreamConnection.Owner {
+        final ConcurrentLinkedDeque<UpstreamConnection> queue = new ConcurrentLinkedDeque<>();
+        final AtomicInteger size = new AtomicInteger();
+
+        UpstreamConnection poll() {
+            UpstreamConnection connection = queue.pollFirst();
+            if (connection != null) {
+                size.decrementAndGet();
+            }
+            return connection;
+        }
+
+        @Override
+        public void release(UpstreamConnection connection) {
+            if (closed || size.incrementAndGet() > MAX_IDLE_PER_TARGET) {
+                size.decrementAndGet();
+                connection.close();
+                return;
+            }
+            connection.idleSinceNanos = System.nanoTime();
+            queue.offerFirst(connection);
+            if (closed && queue.removeFirstOccurrence(connection)) {
+                // closed meanwhile: close() may have emptied the queue before this one arrived
+                size.decrementAndGet();
+                connection.close();
+            }
+        }
+    }
+
+    private final ConcurrentHashMap<Target, Idle> idle = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-reaper").unstarted(runnable));
     private volatile boolean closed;
@@ -48,47 +75,39 @@ final class UpstreamConnections implements AutoCloseable {
         reaper.scheduleWithFixedDelay(this::reap, 1, 1, TimeUnit.SECONDS);
     }
 
-    /**
-     * A connected connection to {@code target}; WebClient returns it through release when the answer is read. A new
-     * connection is opened with {@code client}'s connect timeout.
-     */
-    Lease borrow(WebClient client, UpstreamPool.Target target) {
-        Target key = new Target(target.host(), target.port());
-        ConcurrentLinkedDeque<Idle> queue = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
-        for (Idle candidate = queue.pollFirst(); candidate != null; candidate = queue.pollFirst()) {
-            if (candidate.connection().isConnected()) {
-                return new Lease(candidate.connection(), true);
+    /** A connected connection to {@code target}, from the pool when one is usable, else a new one. */
+    Lease borrow(UpstreamPool.Target target, Duration connectTimeout) throws IOException {
+        Idle pool = idle.computeIfAbsent(new Target(target.host(), target.port()), k -> new Idle());
+        long now = System.nanoTime();
+        for (UpstreamConnection candidate = pool.poll(); candidate != null; candidate = pool.poll()) {
+            if (!candidate.isClosed() && (now - candidate.idleSinceNanos < CHECK_AFTER || candidate.usable())) {
+                return new Lease(candidate, true);
             }
-            candidate.connection().closeResource();
+            candidate.close();
         }
-        ConnectionKey connectionKey = ConnectionKey.create("http", target.host(), target.port(), NO_TLS,
-                client.prototype().dnsResolver(), client.prototype().dnsAddressLookup(), Proxy.noProxy());
-        TcpClientConnection connection = TcpClientConnection.create(client, connectionKey, List.of(),
-                released -> release(queue, released), c -> { });
-        return new Lease(connection.connect(), false);
+        return new Lease(UpstreamConnection.open(target.host(), target.port(), connectTimeout, pool), false);
     }
 
-    /** True keeps the connection open in the pool; false makes WebClient close it. */
-    private boolean release(ConcurrentLinkedDeque<Idle> queue, TcpClientConnection connection) {
-        if (closed || !connection.isConnected() || queue.size() >= MAX_IDLE_PER_TARGET) {
-            return false;
+    /** How many connections sit idle in the pool, all targets together. */
+    int idleCount() {
+        int total = 0;
+        for (Idle pool : idle.values()) {
+            total += pool.size.get();
         }
-        // As WebClient's own cache does: a pending read notices when the peer closes the idle connection.
-        connection.helidonSocket().idle();
-        queue.offerFirst(new Idle(connection, System.nanoTime()));
-        return true;
+        return total;
     }
 
     private void reap() {
         long oldest = System.nanoTime() - MAX_IDLE.toNanos();
-        for (ConcurrentLinkedDeque<Idle> queue : idle.values()) {
+        for (Idle pool : idle.values()) {
             // The tail holds the longest idle; a removal that loses a race with borrow simply finds nothing.
-            for (Idle tail = queue.peekLast(); tail != null; tail = queue.peekLast()) {
-                if (tail.connection().isConnected() && tail.sinceNanos() > oldest) {
+            for (UpstreamConnection tail = pool.queue.peekLast(); tail != null; tail = pool.queue.peekLast()) {
+                if (!tail.isClosed() && tail.idleSinceNanos > oldest) {
                     break;
                 }
-                if (queue.removeLastOccurrence(tail)) {
-                    tail.connection().closeResource();
+                if (pool.queue.removeLastOccurrence(tail)) {
+                    pool.size.decrementAndGet();
+                    tail.close();
                 }
             }
         }
@@ -98,9 +117,9 @@ final class UpstreamConnections implements AutoCloseable {
     public void close() {
         closed = true;
         reaper.shutdownNow();
-        for (ConcurrentLinkedDeque<Idle> queue : idle.values()) {
-            for (Idle entry = queue.pollFirst(); entry != null; entry = queue.pollFirst()) {
-                entry.connection().closeResource();
+        for (Idle pool : idle.values()) {
+            for (UpstreamConnection connection = pool.poll(); connection != null; connection = pool.poll()) {
+                connection.close();
             }
         }
     }

@@ -1,0 +1,448 @@
+package io.tollgate.gateway.proxy;
+
+import io.tollgate.gateway.pipeline.HttpFields;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * One keep-alive HTTP/1.1 connection to an upstream target, spoken directly on a socket: the request head is
+ * written in one piece from a buffer the connection keeps, the response head is parsed from the connection's own
+ * read buffer, and the body is framed as RFC 9112 section 6.3 says (no body for HEAD, 1xx, 204 and 304; chunked;
+ * Content-Length; else until the upstream closes). Interim 1xx answers are skipped. Anything malformed — a bad
+ * status line or field, a bad or conflicting Content-Length, a bad chunk, a head larger than {@link #MAX_HEAD}, the
+ * upstream closing before the head or before the end of a framed body — is an {@link IOException}, so the caller
+ * answers 502 and never forwards a truncated body as a whole one.
+ *
+ * <p>One request at a time. The connection goes back to its pool only when the whole body was read and both sides
+ * keep the connection (HTTP/1.1 without {@code Connection: close}, or HTTP/1.0 with {@code keep-alive}); every
+ * other ending closes the socket. Reads and writes block (the gateway runs each request on a virtual thread);
+ * reads give up after the read timeout of the request with a {@link SocketTimeoutException}.
+ */
+final class UpstreamConnection {
+    /** The largest response head (status line and fields) accepted from an upstream. */
+    static final int MAX_HEAD = 64 * 1024;
+    private static final int BUFFER = 16 * 1024;
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    /** What the pool does with a connection whose exchange ended. */
+    interface Owner {
+        void release(UpstreamConnection connection);
+    }
+
+    private final SocketChannel channel;
+    private final InputStream in;
+    private final OutputStream out;
+    private final Owner owner;
+    private byte[] buffer = new byte[BUFFER];
+    private int pos;
+    private int limit;
+    private byte[] head = new byte[1024];
+    private int headLength;
+    private volatile boolean closed;
+    volatile long idleSinceNanos;
+
+    private UpstreamConnection(SocketChannel channel, Owner owner) throws IOException {
+        this.channel = channel;
+        this.in = channel.socket().getInputStream();
+        this.out = channel.socket().getOutputStream();
+        this.owner = owner;
+    }
+
+    /** A new connection to {@code host:port}; {@link java.net.ConnectException} or a timeout when there is none. */
+    static UpstreamConnection open(String host, int port, Duration connectTimeout, Owner owner) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.socket().setTcpNoDelay(true);
+            channel.socket().setKeepAlive(true);
+            channel.socket().connect(new InetSocketAddress(host, port), timeoutMillis(connectTimeout));
+            return new UpstreamConnection(channel, owner);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether a pooled connection can carry a request: the upstream has neither closed it nor sent anything
+     * unasked (an idle connection must be silent). Costs one non-blocking read.
+     */
+    boolean usable() {
+        if (closed || !channel.isOpen() || pos < limit) {
+            return false;
+        }
+        try {
+            channel.configureBlocking(false);
+            try {
+                return channel.read(ByteBuffer.wrap(buffer, 0, 1)) == 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // request
+    // ----------------------------------------------------------------------------------------------------------
+
+    /** Starts a request head: request line and {@code Host}. Fields follow with {@link #field}, then a send method. */
+    void startRequest(String method, String target, String hostHeader) {
+        headLength = 0;
+        ascii(method);
+        ascii(" ");
+        ascii(target);
+        ascii(" HTTP/1.1\r\nHost: ");
+        ascii(hostHeader);
+        append(CRLF, 0, 2);
+    }
+
+    void field(String name, String value) {
+        ascii(name);
+        ascii(": ");
+        ascii(value);
+        append(CRLF, 0, 2);
+    }
+
+    /** Ends the head and sends it with {@code body} (whose Content-Length field the caller wrote), in one write. */
+    void send(byte[] body) throws IOException {
+        append(CRLF, 0, 2);
+        if (body != null) {
+            append(body, 0, body.length);
+        }
+        out.write(head, 0, headLength);
+    }
+
+    /**
+     * Ends the head and streams {@code body}: as is when the caller wrote a Content-Length field ({@code chunked}
+     * false), else with {@code Transfer-Encoding: chunked} added here.
+     */
+    void send(InputStream body, boolean chunked) throws IOException {
+        if (chunked) {
+            field("Transfer-Encoding", "chunked");
+        }
+        append(CRLF, 0, 2);
+        out.write(head, 0, headLength);
+        byte[] copy = new byte[BUFFER];
+        for (int n = body.read(copy); n >= 0; n = body.read(copy)) {
+            if (n == 0) {
+                continue;
+            }
+            if (chunked) {
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(copy, 0, n);
+                out.write(CRLF);
+            } else {
+                out.write(copy, 0, n);
+            }
+        }
+        if (chunked) {
+            out.write(new byte[]{'0', '\r', '\n', '\r', '\n'});
+        }
+    }
+
+    private void ascii(String s) {
+        int n = s.length();
+        ensureHead(n);
+        // Field values came from a parsed request (or are ours); ISO-8859-1 gives back the bytes that arrived.
+        for (int i = 0; i < n; i++) {
+            head[headLength++] = (byte) s.charAt(i);
+        }
+    }
+
+    private void append(byte[] bytes, int offset, int length) {
+        ensureHead(length);
+        System.arraycopy(bytes, offset, head, headLength, length);
+        headLength += length;
+    }
+
+    private void ensureHead(int more) {
+        if (headLength + more > head.length) {
+            byte[] bigger = new byte[Math.max(head.length * 2, headLength + more)];
+            System.arraycopy(head, 0, bigger, 0, headLength);
+            head = bigger;
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------------------
+    // response
+    // ----------------------------------------------------------------------------------------------------------
+
+    /** Reads the answer's head (skipping 1xx interim answers); the body, if any, is then read from the response. */
+    UpstreamResponse readResponse(boolean headRequest, Duration readTimeout) throws IOException {
+        channel.socket().setSoTimeout(timeoutMillis(readTimeout));
+        int budget = MAX_HEAD;
+        while (true) {
+            int lineStart = pos;
+            String statusLine = line(budget);
+            budget -= pos - lineStart;
+            if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
+                    || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
+                throw new IOException("malformed status line from upstream");
+            }
+            boolean http11 = statusLine.charAt(7) == '1';
+            if (!http11 && statusLine.charAt(7) != '0') {
+                throw new IOException("unsupported HTTP version from upstream");
+            }
+            int status = statusCode(statusLine);
+            HttpFields fields = new HttpFields();
+            while (true) {
+                int start = pos;
+                String field = line(budget);
+                budget -= pos - start;
+                if (field.isEmpty()) {
+                    break;
+                }
+                int colon = field.indexOf(':');
+                if (colon <= 0 || !token(field, colon)) {
+                    throw new IOException("malformed header field from upstream");
+                }
+                fields.add(field.substring(0, colon), field.substring(colon + 1).strip());
+            }
+            if (status == 101) {
+                throw new IOException("upstream switched protocols unasked");
+            }
+            if (status < 200) {
+                continue;   // 100 Continue, 103 Early Hints: interim, the real answer follows
+            }
+            return frame(status, http11, fields, headRequest);
+        }
+    }
+
+    private UpstreamResponse frame(int status, boolean http11, HttpFields fields, boolean headRequest)
+            throws IOException {
+        boolean keepAlive = http11;
+        String transferEncoding = null;
+        long contentLength = -1;
+        for (int i = 0, n = fields.size(); i < n; i++) {
+            String name = fields.name(i);
+            String value = fields.value(i);
+            if (name.equalsIgnoreCase("Connection")) {
+                for (String token : value.split(",")) {
+                    String t = token.strip();
+                    if (t.equalsIgnoreCase("close")) {
+                        keepAlive = false;
+                    } else if (t.equalsIgnoreCase("keep-alive") && !http11) {
+                        keepAlive = true;
+                    }
+                }
+            } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                transferEncoding = transferEncoding == null ? value : transferEncoding + ", " + value;
+            } else if (name.equalsIgnoreCase("Content-Length")) {
+                long length = contentLength(value);
+                if (contentLength >= 0 && contentLength != length) {
+                    throw new IOException("conflicting Content-Length from upstream");
+                }
+                contentLength = length;
+            }
+        }
+        if (closed) {
+            throw new IOException("connection closed");
+        }
+        if (headRequest || status == 204 || status == 304) {
+            return new UpstreamResponse(this, status, fields, UpstreamResponse.NO_BODY, 0, keepAlive);
+        }
+        if (transferEncoding != null) {
+            // RFC 9112 6.3: Transfer-Encoding wins over Content-Length, and such a connection is not reused
+            fields.remove("Content-Length");
+            if (contentLength >= 0) {
+                keepAlive = false;
+            }
+            String last = transferEncoding.substring(transferEncoding.lastIndexOf(',') + 1).strip();
+            if (last.equalsIgnoreCase("chunked")) {
+                return new UpstreamResponse(this, status, fields, UpstreamResponse.CHUNKED, -1, keepAlive);
+            }
+            return new UpstreamResponse(this, status, fields, UpstreamResponse.UNTIL_CLOSE, -1, false);
+        }
+        if (contentLength >= 0) {
+            return new UpstreamResponse(this, status, fields, UpstreamResponse.FIXED, contentLength, keepAlive);
+        }
+        return new UpstreamResponse(this, status, fields, UpstreamResponse.UNTIL_CLOSE, -1, false);
+    }
+
+    private static int statusCode(String statusLine) throws IOException {
+        int code = 0;
+        for (int i = 9; i < 12; i++) {
+            char c = statusLine.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new IOException("malformed status code from upstream");
+            }
+            code = code * 10 + (c - '0');
+        }
+        if (code < 100) {
+            throw new IOException("malformed status code from upstream");
+        }
+        return code;
+    }
+
+    private static long contentLength(String value) throws IOException {
+        if (value.isEmpty() || value.length() > 18) {
+            throw new IOException("malformed Content-Length from upstream");
+        }
+        long length = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new IOException("malformed Content-Length from upstream");
+            }
+            length = length * 10 + (c - '0');
+        }
+        return length;
+    }
+
+    /** Whether {@code field[0, end)} is an RFC 9110 token (a field name; no whitespace before the colon). */
+    private static boolean token(String field, int end) {
+        for (int i = 0; i < end; i++) {
+            char c = field.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One line of the head without its line ending (CRLF, or a bare LF as RFC 9112 allows a recipient to accept);
+     * at most {@code budget} bytes with the line ending. A line must not start with whitespace (obsolete folding).
+     */
+    private String line(int budget) throws IOException {
+        int scanned = 0;   // bytes after pos already known to hold no LF
+        while (true) {
+            for (int i = pos + scanned; i < limit; i++) {
+                if (buffer[i] == '\n') {
+                    if (i + 1 - pos > budget) {
+                        throw new IOException("response head from upstream too large");
+                    }
+                    int end = i > pos && buffer[i - 1] == '\r' ? i - 1 : i;
+                    for (int j = pos; j < end; j++) {
+                        byte b = buffer[j];
+                        if (b == '\r' || b == 0 || (j == pos && (b == ' ' || b == '\t'))) {
+                            throw new IOException("malformed response head from upstream");
+                        }
+                    }
+                    String line = new String(buffer, pos, end - pos, StandardCharsets.ISO_8859_1);
+                    pos = i + 1;
+                    return line;
+                }
+            }
+            scanned = limit - pos;
+            if (scanned >= budget) {
+                throw new IOException("response head from upstream too large");
+            }
+            if (fill() < 0) {
+                throw new EOFException("upstream closed the connection before the end of the response head");
+            }
+        }
+    }
+
+    /** Reads more bytes into the buffer (compacting or growing it first); -1 at end of stream. */
+    private int fill() throws IOException {
+        if (pos > 0) {
+            System.arraycopy(buffer, pos, buffer, 0, limit - pos);
+            limit -= pos;
+            pos = 0;
+        }
+        if (limit == buffer.length) {
+            byte[] bigger = new byte[Math.min(buffer.length * 2, MAX_HEAD + BUFFER)];
+            System.arraycopy(buffer, 0, bigger, 0, limit);
+            buffer = bigger;
+        }
+        int n = in.read(buffer, limit, buffer.length - limit);
+        if (n > 0) {
+            limit += n;
+        }
+        return n;
+    }
+
+    /** Up to {@code max} body bytes into {@code target}: buffered ones first, else one read; -1 at end of stream. */
+    int readBody(byte[] target, int offset, int max) throws IOException {
+        if (pos < limit) {
+            int n = Math.min(max, limit - pos);
+            System.arraycopy(buffer, pos, target, offset, n);
+            pos += n;
+            return n;
+        }
+        return in.read(target, offset, max);
+    }
+
+    /** Copies up to {@code max} body bytes to {@code to} through the connection's own buffer; -1 at end of stream. */
+    int copyBody(OutputStream to, long max) throws IOException {
+        if (pos >= limit) {
+            pos = 0;
+            limit = 0;
+            int n = in.read(buffer, 0, buffer.length);
+            if (n < 0) {
+                return -1;
+            }
+            limit = n;
+        }
+        int n = (int) Math.min(max, limit - pos);
+        int from = pos;
+        pos += n;
+        to.write(buffer, from, n);
+        return n;
+    }
+
+    /** One byte of the body stream (chunk framing), -1 at end of stream. */
+    int readByte() throws IOException {
+        if (pos >= limit) {
+            pos = 0;
+            limit = 0;
+            int n = in.read(buffer, 0, buffer.length);
+            if (n < 0) {
+                return -1;
+            }
+            limit = n;
+        }
+        return buffer[pos++] & 0xff;
+    }
+
+    /** A line of chunk framing (size line or trailer field), without the line ending. */
+    String chunkLine() throws IOException {
+        return line(MAX_HEAD);
+    }
+
+    /** The exchange ended; the connection goes back to the pool when {@code reusable}, else is closed. */
+    void finish(boolean reusable) {
+        if (reusable && !closed && pos == limit) {
+            owner.release(this);
+        } else {
+            close();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to do with it
+        }
+    }
+
+    private static int timeoutMillis(Duration timeout) {
+        long millis = timeout.toMillis();
+        if (millis <= 0) {
+            return 1;   // 0 would mean "wait forever"; a spent budget times out at once
+        }
+        return (int) Math.min(Integer.MAX_VALUE, millis);
+    }
+}
