@@ -106,6 +106,24 @@ final class Seed {
             return s;
         }
 
+        /** A service speaking {@code protocol} (http1, h2c or grpc) at {@code url}. */
+        Service service(String url, String protocol, int readTimeoutMs, int retries) {
+            OffsetDateTime now = OffsetDateTime.now();
+            Service s = new Service(Ids.newId(), id, unique("svc"), "go", protocol,
+                    List.of(new Service.Target(url, 1)), 1000, readTimeoutMs, retries, 1, now, now);
+            services.add(s);
+            return s;
+        }
+
+        /** A route with a total deadline ({@code deadlineMs}, null for none) and, when given, a per-route rate. */
+        Route route(Service service, String path, String auth, Integer deadlineMs, Integer ratePerSecond) {
+            OffsetDateTime now = OffsetDateTime.now();
+            Route r = new Route(Ids.newId(), id, service.id(), unique("route"), List.of(host), List.of(path), List.of(),
+                    false, auth, ratePerSecond, ratePerSecond, null, false, List.of(), 1, now, now, deadlineMs);
+            routes.add(r);
+            return r;
+        }
+
         Service service(List<Service.Target> targets, int retries) {
             OffsetDateTime now = OffsetDateTime.now();
             Service s = new Service(Ids.newId(), id, unique("svc"), "go", "http1", targets, 2000, 30_000, retries, 1,

@@ -3,6 +3,7 @@ package io.tollgate.gateway.http;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.ServerResponseTrailers;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -116,10 +117,15 @@ public final class GatewayHandler implements Handler {
                 res.headers().add(HeaderValues.create(name, value));
             }
         });
+        boolean grpc = GrpcStatus.isGrpc(exchange.requestHeaders());
         if (response.isProblem()) {
             Problem problem = response.problem();
             if (exchange.requestId() != null) {
                 problem = problem.withInstance(exchange.requestId());
+            }
+            if (grpc) {
+                writeGrpcRefusal(exchange, problem, res, in, http2);
+                return;
             }
             byte[] body = ProblemWriter.body(problem);
             ProblemWriter.write(res, problem);
@@ -139,22 +145,44 @@ public final class GatewayHandler implements Handler {
                 // a HEAD answer describes the body a GET would get
                 res.header(HeaderNames.CONTENT_LENGTH, length);
             }
-            res.send();
-            exchange.complete(new Completion(response.status(), in.count, 0, false));
+            if (grpc) {
+                sendHeadersOnly(res, http2);  // an upstream's Trailers-Only answer stays one
+            } else {
+                res.send();
+            }
+            exchange.complete(new Completion(response.status(), in.count, 0, false,
+                    grpc ? response.headers().first("grpc-status") : null));
             return;
         }
-        if (body.length() >= 0 && body.length() <= SMALL_BODY) {
+        if (body.length() >= 0 && body.length() <= SMALL_BODY && !body.expectsTrailers()) {
             writeSmall(exchange, response, res, in, body);
             return;
         }
         if (body.length() >= 0) {
             res.header(HeaderNames.CONTENT_LENGTH, Long.toString(body.length()));
         }
+        // Trailers (gRPC's grpc-status and metadata) reach HTTP/2 clients; Helidon sends them only when the
+        // headers announce them. HTTP/1.1 clients do not get them (none of them asked: gRPC needs HTTP/2).
+        boolean trailers = http2 && body.expectsTrailers();
+        if (trailers) {
+            res.header(HeaderNames.TRAILER, "grpc-status, grpc-message");
+        }
         CountingOutputStream out = null;
         boolean aborted = true;
+        String grpcStatus = null;
         try {
             out = new CountingOutputStream(res.outputStream());
             body.writeTo(out);
+            if (trailers) {
+                HttpFields fields = body.trailers();
+                ServerResponseTrailers sent = res.trailers();
+                fields.forEach((name, value) -> {
+                    if (allowed(name, true)) {
+                        sent.add(HeaderValues.create(name, value));
+                    }
+                });
+                grpcStatus = fields.first("grpc-status");
+            }
             // Close only after a complete copy: closing ends a chunked response as if the body were whole.
             out.close();
             aborted = false;
@@ -163,7 +191,8 @@ public final class GatewayHandler implements Handler {
             throw new BodyBrokeOff(exchange.requestId(), e);
         } finally {
             body.close();
-            exchange.complete(new Completion(response.status(), in.count, out == null ? 0 : out.count, aborted));
+            exchange.complete(new Completion(response.status(), in.count, out == null ? 0 : out.count, aborted,
+                    grpc ? grpcStatus : null));
         }
     }
 
@@ -186,6 +215,42 @@ public final class GatewayHandler implements Handler {
             body.close();
             exchange.complete(new Completion(response.status(), in.count, Math.max(0, sent), sent < 0));
         }
+    }
+
+    /**
+     * Ends the answer with its headers alone: over HTTP/2 one HEADERS frame with END_STREAM, which is what gRPC
+     * calls Trailers-Only. Helidon's {@code send()} would add an empty DATA frame that gRPC clients refuse
+     * ("unexpected EOS on empty DATA frame"); an output stream closed unwritten sends the HEADERS frame alone,
+     * provided no {@code Trailer} field is announced (Helidon announces one when the client sent TE: trailers).
+     */
+    private static void sendHeadersOnly(ServerResponse res, boolean http2) {
+        if (!http2) {
+            res.send();
+            return;
+        }
+        try (OutputStream out = res.outputStream()) {
+            res.headers().remove(HeaderNames.TRAILER);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A refusal of a gRPC request, in gRPC's terms: HTTP 200 "Trailers-Only" with grpc-status and grpc-message
+     * ({@link GrpcStatus}); the headers the refusal carries (Retry-After, WWW-Authenticate) go along as metadata.
+     * The exchange is recorded with the refusal's HTTP status (401, 429, ...) so that usage, audit and metrics
+     * count it as they count any refusal, plus the gRPC code.
+     */
+    private static void writeGrpcRefusal(Exchange exchange, Problem problem, ServerResponse res,
+                                         CountingInputStream in, boolean http2) {
+        int code = GrpcStatus.of(problem);
+        res.status(Status.OK_200);
+        problem.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
+        res.header(HeaderNames.CONTENT_TYPE, "application/grpc");
+        res.header(HeaderNames.create("grpc-status"), Integer.toString(code));
+        res.header(HeaderNames.create("grpc-message"), GrpcStatus.message(problem));
+        sendHeadersOnly(res, http2);
+        exchange.complete(new Completion(problem.status(), in.count, 0, false, Integer.toString(code)));
     }
 
     /**

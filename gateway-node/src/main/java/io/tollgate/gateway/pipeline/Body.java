@@ -21,6 +21,19 @@ public interface Body extends AutoCloseable {
         return out.toByteArray();
     }
 
+    /**
+     * True when the sender announced trailer fields after this body (an HTTP/2 upstream's gRPC answer): the client
+     * is told before the headers leave, so that it can receive them.
+     */
+    default boolean expectsTrailers() {
+        return false;
+    }
+
+    /** The trailer fields that followed the body, read once {@link #writeTo} returned; empty when none came. */
+    default HttpFields trailers() {
+        return new HttpFields();
+    }
+
     /** A body streamed from {@code in}; {@code onClose} runs once, after the stream is closed. */
     static Body streaming(InputStream in, long length, Runnable onClose) {
         return new Body() {

@@ -61,9 +61,12 @@ public final class ProxyFilter implements Filter, AutoCloseable {
 
     private final UpstreamConnections connections = new UpstreamConnections();
     private final ServiceGuards guards;
+    /** Services with protocol h2c or grpc go over HTTP/2 instead (docs/gateway-node.md, upstream protocols). */
+    private final Http2Forwarder http2;
 
     public ProxyFilter(ServiceGuards guards) {
         this.guards = guards;
+        this.http2 = new Http2Forwarder(guards);
     }
 
     @Override
@@ -72,6 +75,9 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         guards.recordRequest(pool);
         Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
                 exchange.requestHeaders().first("grpc-timeout"));
+        if (pool.protocol().http2()) {
+            return http2.handle(exchange, pool, deadline);
+        }
         boolean idempotent = IDEMPOTENT.contains(exchange.method())
                 || exchange.requestHeaders().contains("Idempotency-Key");
         byte[] replayBody = null;
@@ -343,6 +349,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
 
     @Override
     public void close() {
+        http2.close();
         connections.close();
     }
 

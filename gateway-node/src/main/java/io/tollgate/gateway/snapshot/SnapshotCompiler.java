@@ -56,7 +56,8 @@ final class SnapshotCompiler {
                 }
             }
             pools.put(s.id(), new UpstreamPool(s.id(), s.name(), targets, Duration.ofMillis(s.connectTimeoutMs()),
-                    Duration.ofMillis(s.readTimeoutMs()), s.retries(), resilience(s)));
+                    Duration.ofMillis(s.readTimeoutMs()), s.retries(), resilience(s),
+                    UpstreamPool.Protocol.of(s.protocol())));
             serviceTenant.put(s.id(), s.tenantId());
         }
         List<RouteSpec> routes = new ArrayList<>();

@@ -18,6 +18,28 @@ import java.util.function.ToIntFunction;
  * hash. A target of weight 0 is drained: never picked.
  */
 public final class UpstreamPool {
+    /**
+     * How the node talks to a service's targets (column {@code services.protocol}): HTTP/1.1, or HTTP/2 without TLS
+     * with prior knowledge ({@code h2c}); {@code grpc} is h2c whose answers end with gRPC trailers.
+     */
+    public enum Protocol {
+        HTTP1, H2C, GRPC;
+
+        public static Protocol of(String value) {
+            return switch (value == null ? "http1" : value) {
+                case "http1" -> HTTP1;
+                case "h2c" -> H2C;
+                case "grpc" -> GRPC;
+                default -> throw new IllegalArgumentException("unknown protocol " + value);
+            };
+        }
+
+        /** True when requests go over HTTP/2 (h2c prior knowledge). */
+        public boolean http2() {
+            return this != HTTP1;
+        }
+    }
+
     /** One upstream: where to connect, the path prefix to put before the forwarded path, and its label. */
     public record Target(String scheme, String host, int port, String basePath, String url, int weight) {
     }
@@ -33,6 +55,7 @@ public final class UpstreamPool {
     private final ResilienceSpec resilience;
     private final AtomicLong counter = new AtomicLong();
     private final Ring ring;
+    private final Protocol protocol;
 
     public UpstreamPool(String serviceName, List<Target> targets, Duration connectTimeout, Duration readTimeout,
                         int retries) {
@@ -42,7 +65,13 @@ public final class UpstreamPool {
 
     public UpstreamPool(UUID serviceId, String serviceName, List<Target> targets, Duration connectTimeout,
                         Duration readTimeout, int retries, ResilienceSpec resilience) {
+        this(serviceId, serviceName, targets, connectTimeout, readTimeout, retries, resilience, Protocol.HTTP1);
+    }
+
+    public UpstreamPool(UUID serviceId, String serviceName, List<Target> targets, Duration connectTimeout,
+                        Duration readTimeout, int retries, ResilienceSpec resilience, Protocol protocol) {
         this.serviceId = serviceId;
+        this.protocol = protocol;
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("service " + serviceName + " has no targets");
         }
@@ -189,6 +218,10 @@ public final class UpstreamPool {
 
     public ResilienceSpec resilience() {
         return resilience;
+    }
+
+    public Protocol protocol() {
+        return protocol;
     }
 
     /** The consistent-hash ring: sorted points, each owned by a target. */

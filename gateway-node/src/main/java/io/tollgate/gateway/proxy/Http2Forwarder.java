@@ -1,0 +1,512 @@
+package io.tollgate.gateway.proxy;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
+import io.helidon.http.Method;
+import io.helidon.http.WritableHeaders;
+import io.helidon.http.http2.Http2ErrorCode;
+import io.helidon.http.http2.Http2Exception;
+import io.helidon.http.http2.Http2FrameData;
+import io.helidon.http.http2.Http2Headers;
+import io.helidon.webclient.http2.StreamTimeoutException;
+import io.tollgate.common.problem.Problem;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.gateway.pipeline.Body;
+import io.tollgate.gateway.pipeline.Exchange;
+import io.tollgate.gateway.pipeline.HttpFields;
+import io.tollgate.gateway.pipeline.Response;
+import io.tollgate.gateway.resilience.Backoff;
+import io.tollgate.gateway.resilience.Deadline;
+import io.tollgate.gateway.resilience.Outcome;
+import io.tollgate.gateway.resilience.ServiceGuards;
+import io.tollgate.gateway.resilience.TargetHealth;
+import io.tollgate.gateway.snapshot.ResilienceSpec;
+import io.tollgate.gateway.snapshot.UpstreamPool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+
+/**
+ * Forwards an exchange to a service whose protocol is {@code h2c} or {@code grpc}: one HTTP/2 stream per attempt
+ * on a shared connection ({@link Http2Connections}), with the same rules as the HTTP/1.1 path in
+ * {@link ProxyFilter} — target picking, outlier ejection and breakers, the request's {@link Deadline}, the
+ * service's read timeout (longest wait for the next frame), 502 for refused/reset/broken, 504 for timeouts.
+ *
+ * <p>Both directions stream at once: the request body is copied to the upstream by a virtual thread of its own
+ * while the caller reads the answer, so a bidirectional gRPC call works (the upstream may answer before the
+ * client has finished sending). The answer's trailers (gRPC's {@code grpc-status}, {@code grpc-message} and custom
+ * metadata) are handed on through {@link Body#trailers()}.
+ *
+ * <p>Retries: a stream the upstream reset with {@code REFUSED_STREAM} was not processed (RFC 9113 section 8.7),
+ * so it is retried whatever the method, when its body can be sent again (none, or small with a declared length).
+ * Everything else follows the HTTP/1.1 rules: only idempotent requests (or ones with {@code Idempotency-Key}) are
+ * retried on a broken stream or a 502/503/504 answer; a connect failure is always retried. gRPC calls are POSTs,
+ * so a gRPC call is only retried when it never reached the upstream.
+ */
+final class Http2Forwarder implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Http2Forwarder.class.getName());
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    private static final Set<String> HIDDEN_RESPONSE_HEADERS = Set.of("server", "x-powered-by");
+    /** Not forwarded: set by us (host becomes :authority), or connection-specific in HTTP/2. */
+    private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-length",
+            Deadline.HEADER.toLowerCase(Locale.ROOT), "grpc-timeout", "http2-settings");
+    private static final Set<Integer> RETRYABLE_STATUS = Set.of(502, 503, 504);
+    private static final int CHUNK = 16 * 1024;
+
+    private final Http2Connections connections = new Http2Connections();
+    private final ServiceGuards guards;
+
+    Http2Forwarder(ServiceGuards guards) {
+        this.guards = guards;
+    }
+
+    private enum Failure { NOT_CONNECTED, REFUSED, TIMED_OUT, BROKEN }
+
+    /** One try: the answer (headers read, body not yet) or how it failed. */
+    private record Attempt(Response response, Failure failure, boolean reusedConnection, int status) {
+        Outcome outcome() {
+            if (failure != null) {
+                return switch (failure) {
+                    case NOT_CONNECTED -> Outcome.CONNECT_FAILURE;
+                    case TIMED_OUT -> Outcome.TIMEOUT;
+                    case BROKEN, REFUSED -> Outcome.RESET;
+                };
+            }
+            return status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
+        }
+
+        void discard() {
+            if (response != null && response.body() != null) {
+                response.body().close();
+            }
+        }
+    }
+
+    Response handle(Exchange exchange, UpstreamPool pool, Deadline deadline) {
+        boolean idempotent = IDEMPOTENT.contains(exchange.method())
+                || exchange.requestHeaders().contains("Idempotency-Key");
+        byte[] replayBody = null;
+        if (exchange.hasBody() && exchange.contentLength() >= 0
+                && exchange.contentLength() <= ProxyFilter.REPLAY_LIMIT) {
+            try {
+                replayBody = exchange.body().readNBytes(ProxyFilter.REPLAY_LIMIT + 1);
+            } catch (IOException e) {
+                return Response.problem(Problem.of(ProblemType.MALFORMED_REQUEST, null));
+            }
+        }
+        boolean bodyReplayable = !exchange.hasBody() || replayBody != null;
+        ResilienceSpec spec = pool.resilience();
+        ToIntFunction<UpstreamPool.Target> inFlight = t -> guards.health(pool, t).inFlight();
+        Set<UpstreamPool.Target> tried = new HashSet<>();
+        int retries = 0;
+        boolean freshRetryUsed = false;
+        Attempt last = null;
+        while (true) {
+            if (deadline.expired()) {
+                if (last != null) {
+                    last.discard();
+                }
+                return Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
+            }
+            TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
+            UpstreamPool.Target target = pool.pick(null, t -> !tried.contains(t) && acquire(pool, t, spec, permit),
+                    inFlight);
+            if (target == null) {
+                target = pool.pick(null, t -> acquire(pool, t, spec, permit), inFlight);
+            }
+            if (target == null) {
+                return last != null ? answer(last, deadline)
+                        : Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
+            }
+            if (last != null) {
+                last.discard();
+            }
+            tried.add(target);
+            Attempt attempt;
+            try {
+                attempt = attempt(exchange, pool, target, replayBody, deadline);
+            } catch (RuntimeException e) {
+                permit[0].record(Outcome.RESET, spec);
+                throw e;
+            }
+            boolean stale = attempt.failure() == Failure.BROKEN && attempt.reusedConnection();
+            if (stale || attempt.failure() == Failure.REFUSED) {
+                // an old connection the upstream closed, or a stream it did not take: no verdict on the target
+                permit[0].release();
+            } else {
+                permit[0].record(attempt.outcome(), spec);
+            }
+            last = attempt;
+            boolean retryable;
+            if (attempt.failure() == null) {
+                retryable = idempotent && bodyReplayable && RETRYABLE_STATUS.contains(attempt.status());
+            } else {
+                retryable = switch (attempt.failure()) {
+                    case NOT_CONNECTED -> true;
+                    case REFUSED -> bodyReplayable;
+                    case BROKEN -> idempotent && bodyReplayable;
+                    case TIMED_OUT -> false;
+                };
+                if (stale && retryable && !freshRetryUsed) {
+                    freshRetryUsed = true;
+                    tried.remove(target);
+                    continue;
+                }
+            }
+            retryable &= retries < pool.retries();
+            Duration pause = retryable ? Backoff.before(retries + 1) : Duration.ZERO;
+            if (retryable && deadline.allows(pause) && guards.tryRetry(pool)) {
+                retries++;
+                sleep(pause);
+                continue;
+            }
+            return answer(attempt, deadline);
+        }
+    }
+
+    private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
+                            TargetHealth.Permit[] permit) {
+        permit[0] = guards.health(pool, target).tryAcquire(spec);
+        return permit[0] != null;
+    }
+
+    private static Response answer(Attempt attempt, Deadline deadline) {
+        if (attempt.response() != null) {
+            return attempt.response();
+        }
+        return attempt.failure() == Failure.TIMED_OUT || deadline.expired()
+                ? Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null))
+                : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
+    }
+
+    private Attempt attempt(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target, byte[] replayBody,
+                            Deadline deadline) {
+        exchange.target(target.url());
+        Http2Connections.Lease lease;
+        try {
+            lease = connections.borrow(target, pool.connectTimeout());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected (h2c) for request "
+                    + exchange.requestId() + ": " + e);
+            return new Attempt(null, Failure.NOT_CONNECTED, false, 0);
+        }
+        Http2Connections.UpstreamStream stream = lease.stream();
+        long started = System.nanoTime();
+        RequestPump pump = null;
+        try {
+            boolean hasBody = exchange.hasBody() && (replayBody == null || replayBody.length > 0);
+            stream.writeHeaders(requestHeaders(exchange, target, deadline), !hasBody);
+            if (hasBody && replayBody != null) {
+                stream.writeData(BufferData.create(replayBody), true);
+            } else if (hasBody) {
+                pump = new RequestPump(exchange.body(), stream);
+                Thread.ofVirtual().name("tollgate-h2-request-body").start(pump);
+            }
+            Http2Headers headers = awaitHeaders(lease, pool, deadline, started);
+            exchange.upstreamNanos(System.nanoTime() - started);
+            return new Attempt(response(exchange, headers, lease, pool, deadline), null, lease.reused(),
+                    headers.status().code());
+        } catch (AttemptFailed e) {
+            lease.release();
+            if (e.failure == Failure.BROKEN && !lease.alive()) {
+                lease.discardConnection();
+            }
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed (h2c) for request "
+                    + exchange.requestId() + ": " + e.failure);
+            return new Attempt(null, e.failure, lease.reused(), 0);
+        } catch (RuntimeException e) {
+            // writing to a connection that broke under us
+            cancel(stream);
+            lease.release();
+            lease.discardConnection();
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " broke (h2c) for request "
+                    + exchange.requestId() + ": " + e);
+            return new Attempt(null, refused(stream) ? Failure.REFUSED : Failure.BROKEN, lease.reused(), 0);
+        }
+    }
+
+    private static final class AttemptFailed extends RuntimeException {
+        final Failure failure;
+
+        AttemptFailed(Failure failure) {
+            super(failure.name(), null, false, false);
+            this.failure = failure;
+        }
+    }
+
+    private static boolean refused(Http2Connections.UpstreamStream stream) {
+        return stream.resetCode() == Http2ErrorCode.REFUSED_STREAM;
+    }
+
+    /** Waits for the response headers in short slices, watching the read timeout, the deadline and the connection. */
+    private static Http2Headers awaitHeaders(Http2Connections.Lease lease, UpstreamPool pool, Deadline deadline,
+                                             long started) {
+        Http2Connections.UpstreamStream stream = lease.stream();
+        long readTimeout = pool.readTimeout().toNanos();
+        while (true) {
+            try {
+                return stream.readHeaders();
+            } catch (StreamTimeoutException e) {
+                if (!lease.alive()) {
+                    throw new AttemptFailed(Failure.BROKEN);
+                }
+                if (deadline.expired() || System.nanoTime() - started >= readTimeout) {
+                    cancel(stream);
+                    throw new AttemptFailed(Failure.TIMED_OUT);
+                }
+            } catch (Http2Exception | IllegalStateException | UncheckedIOException e) {
+                // reset by the upstream (the code says whether it took the request), or the connection went away
+                throw new AttemptFailed(refused(stream) ? Failure.REFUSED : Failure.BROKEN);
+            }
+        }
+    }
+
+    private static void cancel(Http2Connections.UpstreamStream stream) {
+        try {
+            stream.cancel();
+        } catch (RuntimeException ignored) {
+            // the connection is gone: nothing to cancel
+        }
+    }
+
+    private static Http2Headers requestHeaders(Exchange exchange, UpstreamPool.Target target, Deadline deadline) {
+        HttpFields in = exchange.requestHeaders();
+        Set<String> drop = HopByHop.namesIn(in);
+        WritableHeaders<?> out = WritableHeaders.create();
+        in.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!drop.contains(lower) && !NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")
+                    && !lower.startsWith(":")) {
+                out.add(HeaderValues.create(lower, value));
+            }
+        });
+        // TE is hop-by-hop, but "te: trailers" is how a gRPC client says it reads trailers; gRPC servers want it
+        for (String te : in.all("TE")) {
+            if (te.toLowerCase(Locale.ROOT).contains("trailers")) {
+                out.set(HeaderValues.create("te", "trailers"));
+            }
+        }
+        if (exchange.hasBody() && exchange.contentLength() >= 0) {
+            out.set(HeaderValues.create("content-length", Long.toString(exchange.contentLength())));
+        }
+        String priorFor = String.join(", ", in.all("X-Forwarded-For"));
+        String client = exchange.clientAddress();
+        out.set(HeaderValues.create("x-forwarded-for", priorFor.isEmpty() ? client : priorFor + ", " + client));
+        out.set(HeaderValues.create("x-forwarded-proto", exchange.scheme()));
+        if (exchange.host() != null) {
+            out.set(HeaderValues.create("x-forwarded-host", exchange.host()));
+        }
+        if (deadline.isSet()) {
+            out.set(HeaderValues.create(Deadline.HEADER.toLowerCase(Locale.ROOT),
+                    Long.toString(deadline.remaining().toMillis())));
+            if (in.contains("grpc-timeout")) {
+                out.set(HeaderValues.create("grpc-timeout", deadline.asGrpcTimeout()));
+            }
+        }
+        Http2Headers headers = Http2Headers.create(out);
+        headers.method(Method.create(exchange.method()));
+        headers.path(ProxyFilter.requestTarget(exchange, target));
+        headers.scheme("http");
+        headers.authority(target.port() == 80 ? target.host() : target.host() + ":" + target.port());
+        return headers;
+    }
+
+    private static Response response(Exchange exchange, Http2Headers upstream, Http2Connections.Lease lease,
+                                     UpstreamPool pool, Deadline deadline) {
+        Headers raw = upstream.httpHeaders();
+        HttpFields all = new HttpFields();
+        for (Header header : raw) {
+            for (String value : header.allValues()) {
+                all.add(header.name(), value);
+            }
+        }
+        Set<String> drop = HopByHop.namesIn(all);
+        Set<String> internal = exchange.route().internalHeaders();
+        HttpFields headers = new HttpFields();
+        all.forEach((name, value) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith(":") && !drop.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower)
+                    && !internal.contains(lower)) {
+                headers.add(name, value);
+            }
+        });
+        int status = upstream.status().code();
+        if (!lease.stream().hasEntity() || "HEAD".equals(exchange.method())) {
+            // headers only: for gRPC a "Trailers-Only" answer, grpc-status is among these headers
+            lease.release();
+            return Response.of(status, headers, null);
+        }
+        String contentType = headers.first("Content-Type");
+        boolean grpc = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/grpc");
+        boolean trailers = grpc || all.contains("Trailer");
+        String length = headers.first("Content-Length");
+        long contentLength = -1;
+        if (length != null) {
+            try {
+                contentLength = Long.parseLong(length.trim());
+            } catch (NumberFormatException ignored) {
+                // unknown length: streamed
+            }
+        }
+        return Response.of(status, headers, new StreamBody(lease, contentLength, trailers,
+                deadline.cap(pool.readTimeout()), deadline, exchange.route().internalHeaders()));
+    }
+
+    /** Copies the client's request body to the upstream stream, then ends the stream; cancels it on failure. */
+    private static final class RequestPump implements Runnable {
+        private final InputStream body;
+        private final Http2Connections.UpstreamStream stream;
+
+        RequestPump(InputStream body, Http2Connections.UpstreamStream stream) {
+            this.body = body;
+            this.stream = stream;
+        }
+
+        @Override
+        public void run() {
+            byte[] buffer = new byte[CHUNK];
+            try {
+                int n;
+                while ((n = body.read(buffer)) >= 0) {
+                    if (stream.resetByPeer()) {
+                        return;  // the upstream answered (or gave up) and reads no more
+                    }
+                    if (n > 0) {
+                        stream.writeData(BufferData.create(java.util.Arrays.copyOf(buffer, n)), false);
+                    }
+                }
+                if (!stream.resetByPeer()) {
+                    stream.writeData(BufferData.empty(), true);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the client went away, its body passed the route's cap, or the upstream stream is gone:
+                // the upstream must not take a truncated body for a whole one
+                if (!stream.resetByPeer()) {
+                    cancel(stream);
+                }
+            }
+        }
+    }
+
+    /**
+     * The upstream's answer body, frame by frame: every DATA frame is written and flushed at once, so a streamed
+     * answer (gRPC server streaming, events) reaches the client when the upstream sends it. Waiting longer than
+     * the read timeout for the next frame, or past the deadline, breaks the body off.
+     */
+    private static final class StreamBody implements Body {
+        private final Http2Connections.Lease lease;
+        private final long length;
+        private final boolean expectsTrailers;
+        private final Duration idleTimeout;
+        private final Deadline deadline;
+        private final Set<String> internal;
+        private boolean ended;
+
+        StreamBody(Http2Connections.Lease lease, long length, boolean expectsTrailers, Duration idleTimeout,
+                   Deadline deadline, Set<String> internal) {
+            this.lease = lease;
+            this.length = length;
+            this.expectsTrailers = expectsTrailers;
+            this.idleTimeout = idleTimeout;
+            this.deadline = deadline;
+            this.internal = internal;
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public boolean expectsTrailers() {
+            return expectsTrailers;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            Http2Connections.UpstreamStream stream = lease.stream();
+            long lastFrame = System.nanoTime();
+            while (!ended) {
+                Http2FrameData frame;
+                try {
+                    frame = stream.readOne(Http2Connections.POLL_SLICE);
+                } catch (StreamTimeoutException e) {
+                    if (!lease.alive()) {
+                        throw new IOException("upstream connection closed");
+                    }
+                    if (deadline.expired() || System.nanoTime() - lastFrame >= idleTimeout.toNanos()) {
+                        throw new IOException("upstream stopped sending");
+                    }
+                    continue;
+                } catch (Http2Exception | IllegalStateException | UncheckedIOException e) {
+                    throw new IOException("upstream stream broke off", e);
+                }
+                if (stream.trailers().isDone()) {
+                    ended = true;
+                    break;
+                }
+                if (frame == null) {
+                    continue;
+                }
+                lastFrame = System.nanoTime();
+                BufferData data = frame.data();
+                if (data.available() > 0) {
+                    byte[] bytes = new byte[data.available()];
+                    data.read(bytes);
+                    out.write(bytes);
+                    out.flush();
+                }
+                if (frame.header().flags(io.helidon.http.http2.Http2FrameTypes.DATA).endOfStream()) {
+                    ended = true;
+                }
+            }
+        }
+
+        @Override
+        public HttpFields trailers() {
+            HttpFields fields = new HttpFields();
+            Headers trailers = lease.stream().trailers().getNow(null);
+            if (trailers != null) {
+                for (Header header : trailers) {
+                    String lower = header.name().toLowerCase(Locale.ROOT);
+                    if (!internal.contains(lower)) {
+                        for (String value : header.allValues()) {
+                            fields.add(lower, value);
+                        }
+                    }
+                }
+            }
+            return fields;
+        }
+
+        @Override
+        public void close() {
+            if (!ended) {
+                cancel(lease.stream());
+            }
+            lease.release();
+        }
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+    }
+}
