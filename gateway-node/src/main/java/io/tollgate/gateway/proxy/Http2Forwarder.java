@@ -280,11 +280,11 @@ final class Http2Forwarder implements AutoCloseable {
 
     private static Http2Headers requestHeaders(Exchange exchange, UpstreamPool.Target target, Deadline deadline) {
         HttpFields in = exchange.requestHeaders();
-        Set<String> drop = HopByHop.namesIn(in);
+        Set<String> listed = HopByHop.listedIn(in);
         WritableHeaders<?> out = WritableHeaders.create();
         in.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!drop.contains(lower) && !NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")
+            if (!HopByHop.always(lower) && !listed.contains(lower) && !NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")
                     && !lower.startsWith(":")) {
                 out.add(HeaderValues.create(lower, value));
             }
@@ -329,12 +329,12 @@ final class Http2Forwarder implements AutoCloseable {
                 all.add(header.name(), value);
             }
         }
-        Set<String> drop = HopByHop.namesIn(all);
+        Set<String> listed = HopByHop.listedIn(all);
         Set<String> internal = exchange.route().internalHeaders();
         HttpFields headers = new HttpFields();
         all.forEach((name, value) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!lower.startsWith(":") && !drop.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower)
+            if (!lower.startsWith(":") && !HopByHop.always(lower) && !listed.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower)
                     && !internal.contains(lower)) {
                 headers.add(name, value);
             }
