@@ -126,6 +126,38 @@ class GrpcProxyTest {
     }
 
     @Test
+    void callsAreCountedInMetricsByMethodAndGrpcStatus() {
+        Setup s = setup();
+        Channel channel = s.withKey();
+        ClientCalls.blockingUnaryCall(channel, ProtoMessage.method("GetOrder", MethodType.UNARY), CallOptions.DEFAULT,
+                ProtoMessage.of(1, 1));
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel,
+                ProtoMessage.method("GetOrder", MethodType.UNARY), CallOptions.DEFAULT, ProtoMessage.of(1, 999_999)))
+                .isInstanceOf(StatusRuntimeException.class);
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
+                s.channel(new Metadata(), new AtomicReference<>(), new AtomicReference<>()),
+                ProtoMessage.method("GetOrder", MethodType.UNARY), CallOptions.DEFAULT, ProtoMessage.of(1, 1)))
+                .isInstanceOf(StatusRuntimeException.class);
+
+        String route = s.tenant.routes.get(0).name();
+        String prefix = "tollgate_grpc_calls_total{tenant=\"" + s.tenant.slug + "\",route=\"" + route
+                + "\",grpc_service=\"tollgate.examples.orders.Orders\",grpc_method=\"GetOrder\",grpc_status=";
+        Gateways.await("gRPC calls in /metrics", () -> {
+            String metrics = metrics();
+            return metrics.contains(prefix + "\"0\"} 1") && metrics.contains(prefix + "\"5\"} 1")
+                    && metrics.contains(prefix + "\"16\"} 1");
+        });
+    }
+
+    private static String metrics() {
+        try {
+            return RawHttp.get(gateway.mgmtPort(), "localhost", "/metrics").text();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void bearerKeyInAuthorizationMetadataIsAccepted() {
         Setup s = setup();
         Metadata metadata = new Metadata();

@@ -151,7 +151,7 @@ public final class GatewayHandler implements Handler {
                 res.send();
             }
             exchange.complete(new Completion(response.status(), in.count, 0, false,
-                    grpc ? response.headers().first("grpc-status") : null));
+                    grpc ? orNone(response.headers().first("grpc-status")) : null));
             return;
         }
         if (body.length() >= 0 && body.length() <= SMALL_BODY && !body.expectsTrailers()) {
@@ -192,7 +192,7 @@ public final class GatewayHandler implements Handler {
         } finally {
             body.close();
             exchange.complete(new Completion(response.status(), in.count, out == null ? 0 : out.count, aborted,
-                    grpc ? grpcStatus : null));
+                    grpc ? orNone(grpcStatus) : null));
         }
     }
 
@@ -215,6 +215,11 @@ public final class GatewayHandler implements Handler {
             body.close();
             exchange.complete(new Completion(response.status(), in.count, Math.max(0, sent), sent < 0));
         }
+    }
+
+    /** A gRPC call's status for the record: "" when no grpc-status reached the client. */
+    private static String orNone(String grpcStatus) {
+        return grpcStatus == null ? "" : grpcStatus;
     }
 
     /**

@@ -23,6 +23,17 @@ public final class GatewayMetrics {
     private record RouteLabels(String tenant, String route) {
     }
 
+    private record GrpcLabels(String tenant, String route, String service, String method, String status) {
+    }
+
+    /** Distinct gRPC (service, method) pairs counted per route; calls to further methods count as "other". */
+    static final int GRPC_METHODS_PER_ROUTE = 64;
+    private static final java.util.regex.Pattern GRPC_PATH =
+            java.util.regex.Pattern.compile("/([A-Za-z_][A-Za-z0-9_.]{0,127})/([A-Za-z_][A-Za-z0-9_]{0,127})");
+
+    private final ConcurrentHashMap<GrpcLabels, LongAdder> grpcCalls = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<RouteLabels, java.util.Set<String>> grpcMethods = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<RequestLabels, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<RouteLabels, Histogram> durations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<RouteLabels, Histogram> upstreamDurations = new ConcurrentHashMap<>();
@@ -41,6 +52,38 @@ public final class GatewayMetrics {
         if (upstreamSeconds >= 0) {
             upstreamDurations.computeIfAbsent(new RouteLabels(tenant, route), k -> new Histogram()).observe(upstreamSeconds);
         }
+    }
+
+    /**
+     * Counts a gRPC call by its service, method and grpc-status. The path is the client's, so the labels are kept
+     * bounded: only a matched route's calls are counted (the caller passes them), a path that is not
+     * {@code /package.Service/Method} is "other", at most {@link #GRPC_METHODS_PER_ROUTE} distinct methods are named
+     * per route, and the status is one of gRPC's 17 codes or "none" (no grpc-status arrived: broken off).
+     */
+    void grpcCall(String tenant, String route, String path, String grpcStatus) {
+        String service = "other";
+        String method = "other";
+        java.util.regex.Matcher m = GRPC_PATH.matcher(path);
+        if (m.matches()) {
+            java.util.Set<String> seen = grpcMethods.computeIfAbsent(new RouteLabels(tenant, route),
+                    k -> ConcurrentHashMap.newKeySet());
+            String pair = m.group(1) + "/" + m.group(2);
+            if (seen.contains(pair) || (seen.size() < GRPC_METHODS_PER_ROUTE && seen.add(pair))) {
+                service = m.group(1);
+                method = m.group(2);
+            }
+        }
+        String status = "none";
+        if (grpcStatus != null && !grpcStatus.isEmpty()) {
+            try {
+                int code = Integer.parseInt(grpcStatus.trim());
+                status = code >= 0 && code <= 16 ? Integer.toString(code) : "other";
+            } catch (NumberFormatException e) {
+                status = "other";
+            }
+        }
+        grpcCalls.computeIfAbsent(new GrpcLabels(tenant, route, service, method, status), k -> new LongAdder())
+                .increment();
     }
 
     void rateLimited(String tenant) {
@@ -82,6 +125,15 @@ public final class GatewayMetrics {
         histogram(out, "tollgate_request_duration_seconds", "Time from request to response completion.", durations);
         histogram(out, "tollgate_upstream_duration_seconds", "Time from forwarding to the upstream's response headers.",
                 upstreamDurations);
+        out.append("# HELP tollgate_grpc_calls_total gRPC calls of matched routes, by gRPC service, method and "
+                + "grpc-status (\"none\": broken off without one).\n");
+        out.append("# TYPE tollgate_grpc_calls_total counter\n");
+        sorted(grpcCalls).forEach((labels, count) -> out.append("tollgate_grpc_calls_total{tenant=\"")
+                .append(escape(labels.tenant())).append("\",route=\"").append(escape(labels.route()))
+                .append("\",grpc_service=\"").append(escape(labels.service()))
+                .append("\",grpc_method=\"").append(escape(labels.method()))
+                .append("\",grpc_status=\"").append(labels.status()).append("\"} ").append(count.sum())
+                .append('\n'));
         out.append("# HELP tollgate_rate_limited_total Requests refused by a rate limit, by tenant.\n");
         out.append("# TYPE tollgate_rate_limited_total counter\n");
         new TreeMap<>(rateLimited).forEach((tenant, count) -> out.append("tollgate_rate_limited_total{tenant=\"")

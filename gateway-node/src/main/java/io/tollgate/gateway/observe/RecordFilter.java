@@ -65,6 +65,9 @@ public final class RecordFilter implements Filter, AutoCloseable {
         ProblemType problem = response != null && response.isProblem() ? response.problem().type() : null;
         metrics.request(tenant, route, completion.status(), totalNanos / NANOS,
                 exchange.upstreamNanos() < 0 ? -1 : exchange.upstreamNanos() / NANOS);
+        if (completion.grpcStatus() != null && exchange.route() != null) {
+            metrics.grpcCall(tenant, route, exchange.rawPath(), completion.grpcStatus());
+        }
         if (problem == ProblemType.RATE_LIMITED) {
             metrics.rateLimited(tenant);
         } else if (problem == ProblemType.QUOTA_EXCEEDED) {
@@ -103,6 +106,9 @@ public final class RecordFilter implements Filter, AutoCloseable {
             json.writeStringField("path", exchange.rawPath());
             json.writeNumberField("status", completion.status());
             json.writeStringField("problem", problem == null ? null : problem.slug());
+            if (completion.grpcStatus() != null && !completion.grpcStatus().isEmpty()) {
+                json.writeStringField("grpc_status", completion.grpcStatus());
+            }
             json.writeStringField("target", exchange.target());
             if (exchange.upstreamNanos() < 0) {
                 json.writeNullField("upstream_ms");
