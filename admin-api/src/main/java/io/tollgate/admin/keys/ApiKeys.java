@@ -73,22 +73,26 @@ public final class ApiKeys implements TenantCollection.Operations<ApiKey, ApiKey
     }
 
     public ApiKey update(Caller caller, String slug, String id, ObjectNode body, IntConsumer ifMatch) {
-        return writer.write(caller, tx -> {
-            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
-            ApiKeyStore store = new ApiKeyStore(tx);
-            ApiKey current = find(store, tenant.id(), id).orElseThrow(ApiKeys::notFound);
-            ifMatch.accept(current.rowVersion());
-            if (current.revokedAt() != null) {
-                throw ProblemException.of(ProblemType.CONFLICT, "this key is revoked; create a new one");
-            }
-            ApiKey read = read(tx, Input.of(body, FIELDS), current, false);
-            ApiKey next = withVersion(read, current.revokedAt(), current.rowVersion() + 1);
-            if (!store.update(next, current.rowVersion())) {
-                throw Api.stale();
-            }
-            return new Change<>(next, "api-key.update", tenant.id(), "api-key", current.id().toString(),
-                    KeyViews.json(current), KeyViews.json(next));
-        });
+        return writer.write(caller, tx -> update(tx, caller, slug, id, body, ifMatch));
+    }
+
+    /** The update inside a caller's transaction (a declarative apply runs many in one). */
+    public Change<ApiKey> update(DSLContext tx, Caller caller, String slug, String id, ObjectNode body,
+                                 IntConsumer ifMatch) {
+        Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+        ApiKeyStore store = new ApiKeyStore(tx);
+        ApiKey current = find(store, tenant.id(), id).orElseThrow(ApiKeys::notFound);
+        ifMatch.accept(current.rowVersion());
+        if (current.revokedAt() != null) {
+            throw ProblemException.of(ProblemType.CONFLICT, "this key is revoked; create a new one");
+        }
+        ApiKey read = read(tx, Input.of(body, FIELDS), current, false);
+        ApiKey next = withVersion(read, current.revokedAt(), current.rowVersion() + 1);
+        if (!store.update(next, current.rowVersion())) {
+            throw Api.stale();
+        }
+        return new Change<>(next, "api-key.update", tenant.id(), "api-key", current.id().toString(),
+                KeyViews.json(current), KeyViews.json(next));
     }
 
     /** DELETE of a key revokes it. */
@@ -99,21 +103,24 @@ public final class ApiKeys implements TenantCollection.Operations<ApiKey, ApiKey
 
     /** Deleting a key revokes it: the row stays so the audit trail and usage keep their reference. */
     public void revoke(Caller caller, String slug, String id, IntConsumer ifMatch) {
-        writer.write(caller, tx -> {
-            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
-            ApiKeyStore store = new ApiKeyStore(tx);
-            ApiKey current = find(store, tenant.id(), id).orElseThrow(ApiKeys::notFound);
-            ifMatch.accept(current.rowVersion());
-            if (current.revokedAt() != null) {
-                throw ProblemException.of(ProblemType.CONFLICT, "this key is already revoked");
-            }
-            ApiKey next = withVersion(current, OffsetDateTime.now(), current.rowVersion() + 1);
-            if (!store.update(next, current.rowVersion())) {
-                throw Api.stale();
-            }
-            return new Change<>(next, "api-key.revoke", tenant.id(), "api-key", current.id().toString(),
-                    KeyViews.json(current), KeyViews.json(next));
-        });
+        writer.write(caller, tx -> revoke(tx, caller, slug, id, ifMatch));
+    }
+
+    /** The revocation inside a caller's transaction. */
+    public Change<ApiKey> revoke(DSLContext tx, Caller caller, String slug, String id, IntConsumer ifMatch) {
+        Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+        ApiKeyStore store = new ApiKeyStore(tx);
+        ApiKey current = find(store, tenant.id(), id).orElseThrow(ApiKeys::notFound);
+        ifMatch.accept(current.rowVersion());
+        if (current.revokedAt() != null) {
+            throw ProblemException.of(ProblemType.CONFLICT, "this key is already revoked");
+        }
+        ApiKey next = withVersion(current, OffsetDateTime.now(), current.rowVersion() + 1);
+        if (!store.update(next, current.rowVersion())) {
+            throw Api.stale();
+        }
+        return new Change<>(next, "api-key.revoke", tenant.id(), "api-key", current.id().toString(),
+                KeyViews.json(current), KeyViews.json(next));
     }
 
     private static ApiKey withVersion(ApiKey k, OffsetDateTime revokedAt, int version) {

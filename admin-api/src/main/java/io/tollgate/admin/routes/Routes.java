@@ -81,38 +81,45 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
     }
 
     public Route update(Caller caller, String slug, String ref, ObjectNode body, IntConsumer ifMatch) {
-        return writer.write(caller, tx -> {
-            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
-            RouteStore store = new RouteStore(tx);
-            store.lockForWrite();
-            Route current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
-            ifMatch.accept(current.rowVersion());
-            Route read = read(tx, Input.of(body, FIELDS), current, false);
-            Route next = new Route(read.id(), read.tenantId(), read.serviceId(), read.name(), read.hosts(),
-                    read.paths(), read.methods(), read.stripPrefix(), read.auth(), read.ratePerSecond(), read.burst(),
-                    read.maxBodyBytes(), read.passCredential(), read.internalHeaders(), current.rowVersion() + 1,
-                    current.createdAt(), OffsetDateTime.now(), read.deadlineMs());
-            checkUnique(store, next);
-            if (!store.update(next, current.rowVersion())) {
-                throw Api.stale();
-            }
-            return new Change<>(next, "route.update", tenant.id(), "route", current.id().toString(),
-                    RouteViews.json(current), RouteViews.json(next));
-        });
+        return writer.write(caller, tx -> update(tx, caller, slug, ref, body, ifMatch));
+    }
+
+    /** The update inside a caller's transaction (a declarative apply runs many in one). */
+    public Change<Route> update(DSLContext tx, Caller caller, String slug, String ref, ObjectNode body,
+                                IntConsumer ifMatch) {
+        Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+        RouteStore store = new RouteStore(tx);
+        store.lockForWrite();
+        Route current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
+        ifMatch.accept(current.rowVersion());
+        Route read = read(tx, Input.of(body, FIELDS), current, false);
+        Route next = new Route(read.id(), read.tenantId(), read.serviceId(), read.name(), read.hosts(),
+                read.paths(), read.methods(), read.stripPrefix(), read.auth(), read.ratePerSecond(), read.burst(),
+                read.maxBodyBytes(), read.passCredential(), read.internalHeaders(), current.rowVersion() + 1,
+                current.createdAt(), OffsetDateTime.now(), read.deadlineMs());
+        checkUnique(store, next);
+        if (!store.update(next, current.rowVersion())) {
+            throw Api.stale();
+        }
+        return new Change<>(next, "route.update", tenant.id(), "route", current.id().toString(),
+                RouteViews.json(current), RouteViews.json(next));
     }
 
     public void delete(Caller caller, String slug, String ref, IntConsumer ifMatch) {
-        writer.write(caller, tx -> {
-            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
-            RouteStore store = new RouteStore(tx);
-            Route current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
-            ifMatch.accept(current.rowVersion());
-            if (!store.delete(tenant.id(), current.id(), current.rowVersion())) {
-                throw Api.stale();
-            }
-            return new Change<>(current, "route.delete", tenant.id(), "route", current.id().toString(),
-                    RouteViews.json(current), null);
-        });
+        writer.write(caller, tx -> delete(tx, caller, slug, ref, ifMatch));
+    }
+
+    /** The delete inside a caller's transaction. */
+    public Change<Route> delete(DSLContext tx, Caller caller, String slug, String ref, IntConsumer ifMatch) {
+        Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+        RouteStore store = new RouteStore(tx);
+        Route current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
+        ifMatch.accept(current.rowVersion());
+        if (!store.delete(tenant.id(), current.id(), current.rowVersion())) {
+            throw Api.stale();
+        }
+        return new Change<>(current, "route.delete", tenant.id(), "route", current.id().toString(),
+                RouteViews.json(current), null);
     }
 
     public static Optional<Route> find(RouteStore store, UUID tenantId, String ref) {

@@ -77,42 +77,49 @@ public final class Services implements TenantCollection.Operations<Service, Serv
     }
 
     public Service update(Caller caller, String slug, String ref, ObjectNode body, IntConsumer ifMatch) {
-        return writer.write(caller, tx -> {
-            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
-            ServiceStore store = new ServiceStore(tx);
-            Service current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
-            ifMatch.accept(current.rowVersion());
-            Service next = read(Input.of(body, FIELDS), current, false);
-            next = new Service(next.id(), next.tenantId(), next.name(), next.language(), next.protocol(),
-                    next.targets(), next.connectTimeoutMs(), next.readTimeoutMs(), next.retries(),
-                    current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now(), next.resilience());
-            if (!next.name().equals(current.name()) && store.byName(tenant.id(), next.name()).isPresent()) {
-                throw ProblemException.of(ProblemType.CONFLICT, "a service named '" + next.name() + "' already exists");
-            }
-            if (!store.update(next, current.rowVersion())) {
-                throw Api.stale();
-            }
-            return new Change<>(next, "service.update", tenant.id(), "service", current.id().toString(),
-                    ServiceViews.json(current), ServiceViews.json(next));
-        });
+        return writer.write(caller, tx -> update(tx, caller, slug, ref, body, ifMatch));
+    }
+
+    /** The update inside a caller's transaction (a declarative apply runs many in one). */
+    public Change<Service> update(DSLContext tx, Caller caller, String slug, String ref, ObjectNode body,
+                                  IntConsumer ifMatch) {
+        Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+        ServiceStore store = new ServiceStore(tx);
+        Service current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
+        ifMatch.accept(current.rowVersion());
+        Service next = read(Input.of(body, FIELDS), current, false);
+        next = new Service(next.id(), next.tenantId(), next.name(), next.language(), next.protocol(),
+                next.targets(), next.connectTimeoutMs(), next.readTimeoutMs(), next.retries(),
+                current.rowVersion() + 1, current.createdAt(), OffsetDateTime.now(), next.resilience());
+        if (!next.name().equals(current.name()) && store.byName(tenant.id(), next.name()).isPresent()) {
+            throw ProblemException.of(ProblemType.CONFLICT, "a service named '" + next.name() + "' already exists");
+        }
+        if (!store.update(next, current.rowVersion())) {
+            throw Api.stale();
+        }
+        return new Change<>(next, "service.update", tenant.id(), "service", current.id().toString(),
+                ServiceViews.json(current), ServiceViews.json(next));
     }
 
     public void delete(Caller caller, String slug, String ref, IntConsumer ifMatch) {
-        writer.write(caller, tx -> {
-            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
-            ServiceStore store = new ServiceStore(tx);
-            Service current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
-            ifMatch.accept(current.rowVersion());
-            if (store.hasRoutes(tenant.id(), current.id())) {
-                throw ProblemException.of(ProblemType.CONFLICT,
-                        "routes still send traffic to this service; delete or move them first");
-            }
-            if (!store.delete(tenant.id(), current.id(), current.rowVersion())) {
-                throw Api.stale();
-            }
-            return new Change<>(current, "service.delete", tenant.id(), "service", current.id().toString(),
-                    ServiceViews.json(current), null);
-        });
+        writer.write(caller, tx -> delete(tx, caller, slug, ref, ifMatch));
+    }
+
+    /** The delete inside a caller's transaction. */
+    public Change<Service> delete(DSLContext tx, Caller caller, String slug, String ref, IntConsumer ifMatch) {
+        Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+        ServiceStore store = new ServiceStore(tx);
+        Service current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
+        ifMatch.accept(current.rowVersion());
+        if (store.hasRoutes(tenant.id(), current.id())) {
+            throw ProblemException.of(ProblemType.CONFLICT,
+                    "routes still send traffic to this service; delete or move them first");
+        }
+        if (!store.delete(tenant.id(), current.id(), current.rowVersion())) {
+            throw Api.stale();
+        }
+        return new Change<>(current, "service.delete", tenant.id(), "service", current.id().toString(),
+                ServiceViews.json(current), null);
     }
 
     /** By id, else by name, within the tenant. */

@@ -81,35 +81,39 @@ public final class Tenants {
 
     public Tenant update(Caller caller, String slug, ObjectNode body, IntConsumer ifMatch) {
         requirePlatformAdmin(caller.principal());
-        return writer.write(caller, tx -> {
-            TenantStore store = new TenantStore(tx);
-            Tenant current = store.bySlugForUpdate(slug).orElseThrow(() -> notFound(slug));
-            ifMatch.accept(current.rowVersion());
-            Input in = Input.of(body, FIELDS);
-            if (in.has("slug") && !current.slug().equals(body.path("slug").asText())) {
-                in.error("slug", "cannot be changed");
-            }
-            String name = in.has("name") ? in.string("name", true, 200, null, null) : current.name();
-            String status = in.has("status")
-                    ? in.oneOf("status", true, Set.of("active", "suspended"), current.status()) : current.status();
-            Tenant.Plan plan = plan(in, current.plan());
-            Tenant.Jwt jwt = jwt(in, current.jwt());
-            in.validate();
-            Tenant next = new Tenant(current.id(), current.slug(), name, status, plan, jwt, current.rowVersion() + 1,
-                    current.createdAt(), OffsetDateTime.now());
-            if (!store.update(next, current.rowVersion())) {
-                throw io.tollgate.admin.http.Api.stale();
-            }
-            String action = !current.status().equals(status)
-                    ? ("suspended".equals(status) ? "tenant.suspend" : "tenant.activate") : "tenant.update";
-            ObjectNode after = TenantViews.json(next);
-            if (secretChanged(current.jwt(), next.jwt())) {
-                // the secret itself is never recorded, but that it was replaced must be visible in the trail
-                ((ObjectNode) after.get("jwt")).put("hs256_secret_changed", true);
-            }
-            return new Change<>(next, action, current.id(), "tenant", current.id().toString(),
-                    TenantViews.json(current), after);
-        });
+        return writer.write(caller, tx -> update(tx, caller, slug, body, ifMatch));
+    }
+
+    /** The update inside a caller's transaction (a declarative apply runs it with its other changes). */
+    public Change<Tenant> update(DSLContext tx, Caller caller, String slug, ObjectNode body, IntConsumer ifMatch) {
+        requirePlatformAdmin(caller.principal());
+        TenantStore store = new TenantStore(tx);
+        Tenant current = store.bySlugForUpdate(slug).orElseThrow(() -> notFound(slug));
+        ifMatch.accept(current.rowVersion());
+        Input in = Input.of(body, FIELDS);
+        if (in.has("slug") && !current.slug().equals(body.path("slug").asText())) {
+            in.error("slug", "cannot be changed");
+        }
+        String name = in.has("name") ? in.string("name", true, 200, null, null) : current.name();
+        String status = in.has("status")
+                ? in.oneOf("status", true, Set.of("active", "suspended"), current.status()) : current.status();
+        Tenant.Plan plan = plan(in, current.plan());
+        Tenant.Jwt jwt = jwt(in, current.jwt());
+        in.validate();
+        Tenant next = new Tenant(current.id(), current.slug(), name, status, plan, jwt, current.rowVersion() + 1,
+                current.createdAt(), OffsetDateTime.now());
+        if (!store.update(next, current.rowVersion())) {
+            throw io.tollgate.admin.http.Api.stale();
+        }
+        String action = !current.status().equals(status)
+                ? ("suspended".equals(status) ? "tenant.suspend" : "tenant.activate") : "tenant.update";
+        ObjectNode after = TenantViews.json(next);
+        if (secretChanged(current.jwt(), next.jwt())) {
+            // the secret itself is never recorded, but that it was replaced must be visible in the trail
+            ((ObjectNode) after.get("jwt")).put("hs256_secret_changed", true);
+        }
+        return new Change<>(next, action, current.id(), "tenant", current.id().toString(),
+                TenantViews.json(current), after);
     }
 
     private static boolean secretChanged(Tenant.Jwt before, Tenant.Jwt after) {
