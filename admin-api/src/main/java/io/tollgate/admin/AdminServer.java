@@ -10,6 +10,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.admin.audit.AuditResource;
 import io.tollgate.admin.audit.AuditTrail;
+import io.tollgate.admin.config.ConfigResource;
 import io.tollgate.admin.http.Api;
 import io.tollgate.admin.keys.KeyResource;
 import io.tollgate.admin.nodes.NodeResource;
@@ -150,7 +151,8 @@ public final class AdminServer {
                 KeyResource.create(ctx),
                 new UserResource(ctx),
                 new NodeResource(ctx),
-                new AuditResource(ctx));
+                new AuditResource(ctx),
+                new ConfigResource(ctx));
         routing.register("/api/v1", resources.toArray(HttpService[]::new));
         routing.register("/api/v1", (HttpService) rules -> meta(rules, ctx));
         routing.any("/api/v1/*", (req, res) -> {

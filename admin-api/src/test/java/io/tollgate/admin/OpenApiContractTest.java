@@ -111,6 +111,11 @@ class OpenApiContractTest {
             "GET /audit-events",
             "GET /audit-events/export",
             "GET /audit-events/verify",
+            // ConfigResource
+            "GET /tenants/{slug}/config",
+            "POST /tenants/{slug}/config",
+            "GET /config",
+            "GET /config.schema.json",
             // AdminServer.meta
             "GET /health",
             "GET /openapi.yaml");
@@ -231,7 +236,8 @@ class OpenApiContractTest {
         }
         Set<String> unauthenticated = new TreeSet<>();
         operations().values().stream().filter(op -> !op.secured()).forEach(op -> unauthenticated.add(op.key()));
-        assertThat(unauthenticated).containsExactlyInAnyOrder("POST /auth/token", "GET /health", "GET /openapi.yaml");
+        assertThat(unauthenticated).containsExactlyInAnyOrder("POST /auth/token", "GET /health", "GET /openapi.yaml",
+                "GET /config.schema.json");
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -342,6 +348,27 @@ class OpenApiContractTest {
             return Call.query(Map.of(), "tenant=" + w.slug + "&format=csv&action=service.create");
         });
         h.put("GET /audit-events/verify", w -> Call.query(Map.of(), "from=2000-01-01T00:00:00Z"));
+        h.put("GET /tenants/{slug}/config", w -> {
+            w.key();
+            return Call.of(Map.of("slug", w.slug), null);
+        });
+        h.put("POST /tenants/{slug}/config", w -> {
+            // Changes the service and creates a route and a key: the answer lists updates, creates and a secret.
+            String service = w.service().get("name").asText();
+            String p = "/" + unique("cfg");
+            ObjectNode doc = json("format", "tollgate.config/v1", "tenant", Map.of("slug", w.slug, "name", "Same"),
+                    "services", List.of(Map.of("name", service, "retries", 3,
+                            "targets", List.of(Map.of("url", "http://127.0.0.1:9", "weight", 2)))),
+                    "routes", List.of(Map.of("name", unique("route"), "service", service, "paths", List.of(p),
+                            "methods", List.of("GET"), "hosts", List.of(), "strip_prefix", true, "auth", "api-key")),
+                    "api_keys", List.of(Map.of("name", unique("key"), "rate_per_second", 5, "revoked", false)));
+            return new Call(Map.of("slug", w.slug), "prune=false", doc);
+        });
+        h.put("GET /config", w -> {
+            w.route();
+            return Call.of(Map.of(), null);
+        });
+        h.put("GET /config.schema.json", w -> Call.of(Map.of(), null));
         h.put("GET /health", w -> Call.of(Map.of(), null));
         h.put("GET /openapi.yaml", w -> Call.of(Map.of(), null));
         return h;
@@ -402,7 +429,9 @@ class OpenApiContractTest {
             Reply typo = check(op, "unknown field", send(op.method(), path, root, jsonType, bytes(unknown), Map.of()));
             assertThat(typo.status()).as("%s with an unknown field", op.key()).isEqualTo(400);
             assertThat(typo.problemType()).isEqualTo("validation-failed");
-            assertThat(typo.json().get("errors").findValuesAsText("field")).contains("no_such_field");
+            // Config documents name fields by JSON Pointer (/no_such_field); other bodies by name.
+            assertThat(typo.json().get("errors").findValuesAsText("field"))
+                    .containsAnyOf("no_such_field", "/no_such_field");
 
             Reply malformed = check(op, "malformed body", send(op.method(), path, root, jsonType,
                     "{\"name\":".getBytes(StandardCharsets.UTF_8), Map.of()));

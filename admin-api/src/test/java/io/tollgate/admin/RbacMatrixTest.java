@@ -94,6 +94,14 @@ class RbacMatrixTest {
         ops.add(new Op("/tokens", "GET", w -> "/tokens", w -> null, EnumSet.of(Role.PLATFORM_ADMIN, Role.TENANT_ADMIN_A,
                 Role.TENANT_ADMIN_B)));
         ops.add(new Op("/tokens/{id}", "DELETE", w -> "/tokens/" + w.token().get("id").asText(), w -> null, ADMINS_OF_A));
+        ops.add(new Op("/tenants/{a}/config", "GET", w -> "/tenants/" + w.a() + "/config", w -> null, READERS_OF_A));
+        ops.add(new Op("/tenants/{a}/config", "POST", w -> "/tenants/" + w.a() + "/config",
+                w -> json("services", List.of(Map.of("name", unique("s"), "targets",
+                        List.of(Map.of("url", "http://127.0.0.1:9")))), "routes", List.of(Map.of("name",
+                        w.route().get("name").asText(), "service", w.service().get("name").asText(),
+                        "paths", w.route().get("paths")))), ADMINS_OF_A));
+        ops.add(new Op("/config", "GET", w -> "/config", w -> null, PLATFORM));
+        ops.add(new Op("/config.schema.json", "GET", w -> "/config.schema.json", w -> null, EnumSet.allOf(Role.class)));
         ops.add(new Op("/nodes", "GET", w -> "/nodes", w -> null, EnumSet.of(Role.PLATFORM_ADMIN, Role.AUDITOR)));
         ops.add(new Op("/audit-events", "GET", w -> "/audit-events", w -> null,
                 EnumSet.of(Role.PLATFORM_ADMIN, Role.AUDITOR, Role.AUDITOR_A)));

@@ -3,6 +3,7 @@ package io.tollgate.launcher;
 import io.tollgate.admin.AdminServer;
 import io.tollgate.console.ConsoleServer;
 import io.tollgate.admin.audit.AuditCli;
+import io.tollgate.admin.config.ConfigCli;
 import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
 import io.tollgate.gateway.GatewayMain;
@@ -28,6 +29,8 @@ public final class Main {
               gateway        run a gateway node (proxy port and management port)
               demo-upstream  run only the built-in demo upstream (port TOLLGATE_DEMO_UPSTREAM_PORT, default 8090)
               audit          export, verify or prune the audit trail ('tollgate audit' for its usage)
+              config         export, diff or apply a tenant's declarative configuration through the admin API
+                             ('tollgate config' for its usage; the token comes from TOLLGATE_TOKEN)
               help           show this text
 
             Settings are environment variables (TOLLGATE_DB_URL, TOLLGATE_ADMIN_PORT, ...); README.md lists them all.
@@ -46,6 +49,10 @@ public final class Main {
             } catch (LaunchException e) {
                 fail(2, e.getMessage());
             }
+        }
+        if (command.equals("config")) {
+            System.exit(ConfigCli.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out,
+                    System.err));
         }
         if (args.length > 1) {
             fail(2, "'" + command + "' takes no arguments (got " + Arrays.toString(Arrays.copyOfRange(args, 1,
