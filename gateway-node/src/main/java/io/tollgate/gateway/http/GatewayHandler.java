@@ -73,8 +73,12 @@ public final class GatewayHandler implements Handler {
         long start = System.nanoTime();
         HttpFields headers = new HttpFields();
         for (Header header : req.headers()) {
-            for (String value : header.allValues()) {
-                headers.add(header.name(), value);
+            if (header.valueCount() == 1) {
+                headers.add(header.name(), header.get());   // the usual case: no list of values built
+            } else {
+                for (String value : header.allValues()) {
+                    headers.add(header.name(), value);
+                }
             }
         }
         boolean hasBody = req.content().hasEntity();

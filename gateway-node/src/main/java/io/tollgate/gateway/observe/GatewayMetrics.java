@@ -34,6 +34,7 @@ public final class GatewayMetrics {
     private final ConcurrentHashMap<GrpcLabels, LongAdder> grpcCalls = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<RouteLabels, java.util.Set<String>> grpcMethods = new ConcurrentHashMap<>();
 
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
     private final ConcurrentHashMap<RequestLabels, LongAdder> requests = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<RouteLabels, Histogram> durations = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<RouteLabels, Histogram> upstreamDurations = new ConcurrentHashMap<>();
@@ -46,7 +47,7 @@ public final class GatewayMetrics {
     private volatile java.util.function.Supplier<String> upstreamHealth = () -> "";
 
     void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
-        String statusClass = (status / 100) + "xx";
+        String statusClass = status >= 100 && status < 600 ? STATUS_CLASSES[status / 100] : (status / 100) + "xx";
         requests.computeIfAbsent(new RequestLabels(tenant, route, statusClass), k -> new LongAdder()).increment();
         durations.computeIfAbsent(new RouteLabels(tenant, route), k -> new Histogram()).observe(seconds);
         if (upstreamSeconds >= 0) {

@@ -1,7 +1,5 @@
 package io.tollgate.gateway.observe;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.tollgate.common.privacy.ClientIps;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.gateway.pipeline.Chain;
@@ -12,9 +10,6 @@ import io.tollgate.gateway.pipeline.Response;
 import io.tollgate.gateway.snapshot.KeySpec;
 import io.tollgate.gateway.usage.UsageRecorder;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
@@ -28,7 +23,6 @@ public final class RecordFilter implements Filter, AutoCloseable {
     static final String ACCESS_LOGGER = "tollgate.access";
     private static final double NANOS = 1e9;
     private static final int QUEUED_LINES = 65_536;
-    private static final JsonFactory JSON = new JsonFactory();
 
     private final GatewayMetrics metrics;
     private final UsageRecorder usage;
@@ -91,41 +85,75 @@ public final class RecordFilter implements Filter, AutoCloseable {
         return key != null && key.tenantId().equals(exchange.route().tenantId()) ? key.publicId() : null;
     }
 
-    /** One JSON line, written field by field (no intermediate tree: this runs for every request). */
+    /** One JSON line, written field by field into one builder (no tree, no generator: this runs for every request). */
     String line(Exchange exchange, Completion completion, String tenant, String route, ProblemType problem,
                 long totalNanos) {
-        StringWriter text = new StringWriter(384);
-        try (JsonGenerator json = JSON.createGenerator(text)) {
-            json.writeStartObject();
-            json.writeStringField("ts", Instant.now().toString());
-            json.writeStringField("request_id", exchange.requestId());
-            json.writeStringField("tenant", tenant);
-            json.writeStringField("route", route);
-            json.writeStringField("key", exchange.key() == null ? null : exchange.key().publicId());
-            json.writeStringField("method", exchange.method());
-            json.writeStringField("path", exchange.rawPath());
-            json.writeNumberField("status", completion.status());
-            json.writeStringField("problem", problem == null ? null : problem.slug());
-            if (completion.grpcStatus() != null && !completion.grpcStatus().isEmpty()) {
-                json.writeStringField("grpc_status", completion.grpcStatus());
-            }
-            json.writeStringField("target", exchange.target());
-            if (exchange.upstreamNanos() < 0) {
-                json.writeNullField("upstream_ms");
-            } else {
-                json.writeNumberField("upstream_ms", exchange.upstreamNanos() / 1e6);
-            }
-            json.writeNumberField("total_ms", totalNanos / 1e6);
-            json.writeNumberField("bytes_in", completion.bytesIn());
-            json.writeNumberField("bytes_out", completion.bytesOut());
-            json.writeStringField("client", clientIps.apply(exchange.clientAddress()));
-            if (completion.aborted()) {
-                json.writeBooleanField("aborted", true);
-            }
-            json.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        StringBuilder json = new StringBuilder(384);
+        json.append("{\"ts\":");
+        string(json, Instant.now().toString());
+        json.append(",\"request_id\":");
+        string(json, exchange.requestId());
+        json.append(",\"tenant\":");
+        string(json, tenant);
+        json.append(",\"route\":");
+        string(json, route);
+        json.append(",\"key\":");
+        string(json, exchange.key() == null ? null : exchange.key().publicId());
+        json.append(",\"method\":");
+        string(json, exchange.method());
+        json.append(",\"path\":");
+        string(json, exchange.rawPath());
+        json.append(",\"status\":").append(completion.status());
+        json.append(",\"problem\":");
+        string(json, problem == null ? null : problem.slug());
+        if (completion.grpcStatus() != null && !completion.grpcStatus().isEmpty()) {
+            json.append(",\"grpc_status\":");
+            string(json, completion.grpcStatus());
         }
-        return text.toString();
+        json.append(",\"target\":");
+        string(json, exchange.target());
+        json.append(",\"upstream_ms\":");
+        if (exchange.upstreamNanos() < 0) {
+            json.append("null");
+        } else {
+            json.append(exchange.upstreamNanos() / 1e6);
+        }
+        json.append(",\"total_ms\":").append(totalNanos / 1e6);
+        json.append(",\"bytes_in\":").append(completion.bytesIn());
+        json.append(",\"bytes_out\":").append(completion.bytesOut());
+        json.append(",\"client\":");
+        string(json, clientIps.apply(exchange.clientAddress()));
+        if (completion.aborted()) {
+            json.append(",\"aborted\":true");
+        }
+        return json.append('}').toString();
+    }
+
+    /** A JSON string (RFC 8259: quote, backslash and control characters escaped), or null. */
+    static void string(StringBuilder json, String value) {
+        if (value == null) {
+            json.append("null");
+            return;
+        }
+        json.append('"');
+        int n = value.length();
+        int plain = 0;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && !Character.isSurrogate(c)) {
+                continue;
+            }
+            json.append(value, plain, i);
+            plain = i + 1;
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> json.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        json.append(value, plain, n).append('"');
     }
 }

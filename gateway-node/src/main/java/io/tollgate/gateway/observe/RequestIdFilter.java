@@ -5,9 +5,9 @@ import io.tollgate.gateway.pipeline.Exchange;
 import io.tollgate.gateway.pipeline.Filter;
 import io.tollgate.gateway.pipeline.Response;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -21,13 +21,12 @@ public final class RequestIdFilter implements Filter {
     private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern TRACEPARENT_FORMAT =
             Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @Override
     public Response handle(Exchange exchange, Chain chain) {
         String requestId = exchange.requestHeaders().first(REQUEST_ID);
         if (requestId == null || !REQUEST_ID_FORMAT.matcher(requestId).matches()) {
-            requestId = UUID.randomUUID().toString();
+            requestId = newRequestId();
         }
         String traceparent = exchange.requestHeaders().first(TRACEPARENT);
         if (!validTraceparent(traceparent)) {
@@ -57,14 +56,23 @@ public final class RequestIdFilter implements Filter {
                 && !m.group(3).chars().allMatch(c -> c == '0');
     }
 
-    private static String newTraceparent() {
-        byte[] trace = new byte[16];
-        byte[] span = new byte[8];
-        RANDOM.nextBytes(trace);
-        RANDOM.nextBytes(span);
-        trace[0] |= 1;  // never all zeros
-        span[0] |= 1;
+    /**
+     * A random (version 4) UUID. Ids must be unique, not unguessable (they name a request, they grant nothing), so
+     * they come from {@link ThreadLocalRandom} rather than {@code UUID.randomUUID()}'s SecureRandom, which cost
+     * ~2% of the node's CPU under load.
+     */
+    static String newRequestId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;                       // version 4
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;  // IETF variant
+        return new UUID(high, low).toString();
+    }
+
+    /** A new trace: random trace and span ids (never all zeros), sampled. Unique, not secret, like the request id. */
+    static String newTraceparent() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         HexFormat hex = HexFormat.of();
-        return "00-" + hex.formatHex(trace) + "-" + hex.formatHex(span) + "-01";
+        return "00-" + hex.toHexDigits(random.nextLong() | 1L << 56) + hex.toHexDigits(random.nextLong())
+                + "-" + hex.toHexDigits(random.nextLong() | 1L << 56) + "-01";
     }
 }
