@@ -201,7 +201,7 @@ code=0; ./bin/tollgate config export --tenant shop -f "$WORK/shop.json" 2>"$WORK
 check "config export exits 0" "$code" 0
 code=0; ./bin/tollgate config diff -f "$WORK/shop.json" >>"$WORK/config.log" 2>&1 || code=$?
 check "config diff of the export exits 0 (no changes)" "$code" 0
-jq '.routes += [{"name":"orders-v2","service":"orders","paths":["/v2/orders"],"strip_prefix":true}]' \
+jq '.routes += [{"name":"orders-v2","service":"orders","paths":["/v2"],"strip_prefix":true}]' \
   "$WORK/shop.json" >"$WORK/shop-v2.json"
 code=0; ./bin/tollgate config apply -f "$WORK/shop-v2.json" >"$WORK/apply.out" 2>>"$WORK/config.log" || code=$?
 check "config apply of a new route exits 2 (applied)" "$code" 2
