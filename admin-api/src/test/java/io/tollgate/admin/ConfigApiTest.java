@@ -90,6 +90,25 @@ class ConfigApiTest {
     }
 
     @Test
+    void aKeyStillNamingADeletedRouteExportsOnlyTheRoutesThatExist() {
+        String slug = admin.tenant();
+        String root = admin.rootToken();
+        JsonNode kept = admin.serviceAndRoute(root, slug);
+        JsonNode gone = admin.serviceAndRoute(root, slug);
+        admin.post("/tenants/" + slug + "/api-keys", root, json("name", "both", "allowed_routes",
+                List.of(kept.get("name").asText(), gone.get("name").asText())));
+        assertThat(admin.delete("/tenants/" + slug + "/routes/" + gone.get("id").asText(), root).status())
+                .isEqualTo(204);
+
+        Reply exported = export(slug, root, "application/json");
+        assertThat(exported.json().at("/api_keys/0/allowed_routes")).hasSize(1);
+        assertThat(exported.json().at("/api_keys/0/allowed_routes/0").asText()).isEqualTo(kept.get("name").asText());
+        Reply applied = apply(slug, root, exported.json(), "");
+        assertThat(applied.status()).as(applied.body()).isEqualTo(200);
+        assertThat(applied.json().get("changed").asBoolean()).isFalse();
+    }
+
+    @Test
     void aDryRunPlansWithoutWritingAnything() {
         String slug = admin.tenant();
         String root = admin.rootToken();

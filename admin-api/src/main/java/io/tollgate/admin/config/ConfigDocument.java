@@ -132,7 +132,9 @@ public final class ConfigDocument {
         view.remove(KEY_SERVER_FIELDS);
         if (k.allowedRoutes() != null) {
             ArrayNode routes = view.putArray("allowed_routes");
-            k.allowedRoutes().stream().map(names::route).sorted().forEach(routes::add);
+            // A deleted route's id can stay in a key's list (deleting a route does not edit keys); it allows nothing,
+            // so leaving it out says the same and keeps the document appliable on any database.
+            k.allowedRoutes().stream().filter(names::hasRoute).map(names::route).sorted().forEach(routes::add);
         }
         return sorted(view);
     }
@@ -198,7 +200,11 @@ public final class ConfigDocument {
             routes.put(id, name);
         }
 
-        /** The name, or the id when the object no longer exists (a key may name a deleted route). */
+        boolean hasRoute(UUID id) {
+            return routes.containsKey(id);
+        }
+
+        /** The name, or the id when the object no longer exists. */
         String service(UUID id) {
             return services.getOrDefault(id, id.toString());
         }
