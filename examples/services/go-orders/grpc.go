@@ -10,6 +10,8 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -117,6 +119,8 @@ func serveGRPC(addr string, s *store) {
 	}
 	server := grpc.NewServer()
 	orderspb.RegisterOrdersServer(server, &ordersServer{store: s})
+	// grpc.health.v1.Health/Check answers SERVING, for the gateway's active health checks
+	healthpb.RegisterHealthServer(server, health.NewServer())
 	fmt.Printf("go-orders gRPC listening on %s\n", ln.Addr())
 	log.Fatal(server.Serve(ln))
 }

@@ -20,6 +20,7 @@ import io.tollgate.gateway.observe.GatewayMetrics;
 import io.tollgate.gateway.observe.RecordFilter;
 import io.tollgate.gateway.observe.RequestIdFilter;
 import io.tollgate.gateway.pipeline.Pipeline;
+import io.tollgate.gateway.proxy.Http2HealthProbe;
 import io.tollgate.gateway.proxy.ProxyFilter;
 import io.tollgate.gateway.resilience.HealthChecker;
 import io.tollgate.gateway.resilience.ServiceGuards;
@@ -96,6 +97,7 @@ public final class GatewayServer {
         HealthChecker healthChecker = null;
         ServiceGuards guards = new ServiceGuards();
         ProxyFilter proxy = new ProxyFilter(guards);
+        Http2HealthProbe healthProbe = new Http2HealthProbe();
         GatewayMetrics metrics = new GatewayMetrics();
         metrics.upstreamHealth(guards::renderMetrics);
         UsageRecorder recorder = new UsageRecorder(clock);
@@ -108,7 +110,7 @@ public final class GatewayServer {
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
                     settings.configListen());
             poller.start();
-            healthChecker = new HealthChecker(snapshots::current, guards);
+            healthChecker = new HealthChecker(snapshots::current, guards, healthProbe);
             healthChecker.start();
 
             ClusterShare share = new ClusterShare();
@@ -169,6 +171,8 @@ public final class GatewayServer {
             }
             if (healthChecker != null) {
                 healthChecker.close();
+            } else {
+                healthProbe.close();
             }
             if (poller != null) {
                 poller.close();

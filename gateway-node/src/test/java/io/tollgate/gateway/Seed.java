@@ -106,6 +106,15 @@ final class Seed {
             return s;
         }
 
+        /** A service speaking {@code protocol} at {@code url} with the given resilience settings. */
+        Service service(String url, String protocol, Service.Resilience resilience) {
+            OffsetDateTime now = OffsetDateTime.now();
+            Service s = new Service(Ids.newId(), id, unique("svc"), "go", protocol,
+                    List.of(new Service.Target(url, 1)), 1000, 10_000, 0, 1, now, now, resilience);
+            services.add(s);
+            return s;
+        }
+
         /** A service speaking {@code protocol} (http1, h2c or grpc) at {@code url}. */
         Service service(String url, String protocol, int readTimeoutMs, int retries) {
             OffsetDateTime now = OffsetDateTime.now();

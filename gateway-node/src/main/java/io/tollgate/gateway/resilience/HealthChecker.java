@@ -20,8 +20,10 @@ import java.util.function.Supplier;
 
 /**
  * Active health checks, run by every node on its own: for each service with a {@code health_check_path}, a GET of
- * that path on every target each interval. A 2xx or 3xx within the timeout passes. {@code unhealthyThreshold}
- * failures in a row mark the target unhealthy (not picked), {@code healthyThreshold} passes in a row make it
+ * that path on every target each interval. A 2xx or 3xx within the timeout passes. Services whose protocol is h2c
+ * are checked with the same GET over HTTP/2, gRPC services by calling the path as a gRPC method (normally
+ * {@code /grpc.health.v1.Health/Check}), which passes on grpc-status 0 and SERVING ({@link Http2Probe}).
+ * {@code unhealthyThreshold} failures in a row mark the target unhealthy (not picked), {@code healthyThreshold} passes in a row make it
  * healthy again; a target starts healthy. A tick every {@link #TICK} looks at the current snapshot, so services
  * and settings follow config changes; each check runs on its own virtual thread, at most one per target at a time.
  * The tick also forgets the state of targets no longer configured, and clears the verdict of targets whose service
@@ -51,9 +53,17 @@ public final class HealthChecker implements AutoCloseable {
             runnable -> Thread.ofPlatform().daemon().name("tollgate-health-checks").unstarted(runnable));
     private long lastVersion = Long.MIN_VALUE;
 
+    private final Http2Probe http2;
+
     public HealthChecker(Supplier<Snapshot> snapshots, ServiceGuards guards) {
+        this(snapshots, guards, Http2Probe.NONE);
+    }
+
+    /** With {@code http2} checking the targets of services whose protocol is h2c or grpc. */
+    public HealthChecker(Supplier<Snapshot> snapshots, ServiceGuards guards, Http2Probe http2) {
         this.snapshots = snapshots;
         this.guards = guards;
+        this.http2 = http2;
     }
 
     public void start() {
@@ -83,8 +93,9 @@ public final class HealthChecker implements AutoCloseable {
                         probe.running = true;
                         probe.nextAt = now + check.interval().toNanos();
                         TargetHealth health = guards.health(pool, target);
+                        UpstreamPool.Protocol protocol = pool.protocol();
                         Thread.ofVirtual().name("tollgate-health-check").start(
-                                () -> probe(key, probe, health, target, check));
+                                () -> probe(key, probe, health, target, check, protocol));
                     }
                 }
             }
@@ -105,23 +116,10 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void probe(ServiceGuards.TargetKey key, Probe probe, TargetHealth health, UpstreamPool.Target target,
-                       ResilienceSpec.HealthCheck check) {
-        boolean passed;
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(target.scheme() + "://" + hostPort(target)
-                            + target.basePath() + check.path()))
-                    .timeout(check.timeout())
-                    .header("User-Agent", "tollgate-health-check")
-                    .GET()
-                    .build();
-            HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
-            passed = response.statusCode() >= 200 && response.statusCode() < 400;
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            passed = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            passed = false;
-        }
+                       ResilienceSpec.HealthCheck check, UpstreamPool.Protocol protocol) {
+        boolean passed = protocol.http2()
+                ? http2.passes(target, check.path(), protocol == UpstreamPool.Protocol.GRPC, check.timeout())
+                : passesHttp1(target, check);
         probe.running = false;
         if (probes.get(key) != probe) {
             return;  // the service stopped checking meanwhile: its verdict was cleared and must stay so
@@ -139,6 +137,25 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
+    /** GET of the health path over HTTP/1.1: a 2xx or 3xx within the timeout passes. */
+    private boolean passesHttp1(UpstreamPool.Target target, ResilienceSpec.HealthCheck check) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(target.scheme() + "://" + hostPort(target)
+                            + target.basePath() + check.path()))
+                    .timeout(check.timeout())
+                    .header("User-Agent", "tollgate-health-check")
+                    .GET()
+                    .build();
+            HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() >= 200 && response.statusCode() < 400;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static String hostPort(UpstreamPool.Target target) {
         String host = target.host().contains(":") && !target.host().startsWith("[")
                 ? "[" + target.host() + "]" : target.host();
@@ -149,5 +166,6 @@ public final class HealthChecker implements AutoCloseable {
     public void close() {
         ticker.shutdownNow();
         client.shutdownNow();
+        http2.close();
     }
 }

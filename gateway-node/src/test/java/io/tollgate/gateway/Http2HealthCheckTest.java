@@ -1,0 +1,112 @@
+package io.tollgate.gateway;
+
+import io.tollgate.db.model.Service;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Active health checks of HTTP/2 upstreams, against the real services: gRPC targets through
+ * {@code grpc.health.v1.Health/Check} on go-orders (grpc-go's health service), h2c targets with a GET over HTTP/2 on
+ * rust-inventory. A check that fails marks the target unhealthy, and the gateway stops sending it requests.
+ */
+class Http2HealthCheckTest {
+    @TempDir
+    static Path dir;
+    static GatewayServer gateway;
+    static ExampleServices.Running go;
+    static ExampleServices.Running rust;
+
+    @BeforeAll
+    static void start() {
+        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.stop();
+        if (go != null) {
+            go.close();
+        }
+        if (rust != null) {
+            rust.close();
+        }
+    }
+
+    /** Checks every 100 ms with `path`, two results in a row flip the verdict; passive ejection and breaker off. */
+    private static Service.Resilience checked(String path) {
+        return new Service.Resilience("round-robin", null, 0, 30_000, 0, 10_000, 1, path, 100, 1000, 2, 2);
+    }
+
+    private static String health(Service s, String url) {
+        try {
+            String metrics = RawHttp.get(gateway.mgmtPort(), "localhost", "/metrics").text();
+            String prefix = "tollgate_upstream_target_healthy{service=\"" + s.name() + "\",service_id=\"" + s.id()
+                    + "\",target=\"" + url + "\"} ";
+            int at = metrics.indexOf(prefix);
+            return at < 0 ? "absent" : metrics.substring(at + prefix.length(), at + prefix.length() + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void grpcTargetAnsweringServingIsHealthy() {
+        go = go == null ? ExampleServices.goOrders() : go;
+        var t = Seed.tenant();
+        Service s = t.service(go.grpcUrl(), "grpc", checked("/grpc.health.v1.Health/Check"));
+        t.route(s, "/tollgate.examples.orders.Orders", "none");
+        Gateways.awaitVersion(gateway, t.save());
+
+        // it starts healthy: wait for checks to have run, then for the verdict to still be healthy
+        Gateways.await("checks of the gRPC target", () -> !"absent".equals(health(s, go.grpcUrl())));
+        sleep(600);
+        assertThat(health(s, go.grpcUrl())).isEqualTo("1");
+    }
+
+    @Test
+    void grpcTargetWithoutTheCheckedMethodBecomesUnhealthyAndGetsNoCalls() throws IOException {
+        go = go == null ? ExampleServices.goOrders() : go;
+        var t = Seed.tenant();
+        // grpc-go answers UNIMPLEMENTED for a method it does not have: that is not SERVING
+        Service s = t.service(go.grpcUrl(), "grpc", checked("/grpc.health.v1.Health/NoSuchMethod"));
+        t.route(s, "/tollgate.examples.orders.Orders", "none");
+        Gateways.awaitVersion(gateway, t.save());
+
+        Gateways.await("the gRPC target marked unhealthy", () -> "0".equals(health(s, go.grpcUrl())));
+        RawHttp.Reply reply = RawHttp.send(gateway.port(), "POST", t.host,
+                "/tollgate.examples.orders.Orders/GetOrder", new byte[5]);
+        assertThat(reply.status()).isEqualTo(503);
+        assertThat(reply.text()).contains("no-healthy-upstream");
+    }
+
+    @Test
+    void h2cTargetIsCheckedWithAGetOverHttp2() {
+        rust = rust == null ? ExampleServices.rustInventory() : rust;
+        var t = Seed.tenant();
+        Service good = t.service(rust.httpUrl(), "h2c", checked("/healthz"));
+        Service bad = t.service(rust.httpUrl(), "h2c", checked("/healthz?status=503"));
+        t.route(good, "/good", "none");
+        t.route(bad, "/bad", "none");
+        Gateways.awaitVersion(gateway, t.save());
+
+        Gateways.await("the failing h2c target marked unhealthy", () -> "0".equals(health(bad, rust.httpUrl())));
+        assertThat(health(good, rust.httpUrl())).isEqualTo("1");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
