@@ -34,14 +34,18 @@ class AccessLogFileTest {
                 Gateways.await("20 lines in the file", () -> lines(file).size() >= 20);
                 List<String> lines = lines(file);
                 assertThat(lines).hasSize(20);
+                // one line per request; a line is written when its exchange completes, which can be just after the
+                // client already has the answer and sent the next request, so the order is not asserted
+                java.util.Set<String> paths = new java.util.HashSet<>();
                 for (int i = 0; i < lines.size(); i++) {
                     JsonNode line = Json.mapper().readTree(lines.get(i));
-                    assertThat(line.get("path").asText()).isEqualTo("/logged-to-file/" + i);
+                    paths.add(line.get("path").asText());
                     assertThat(line.get("status").asInt()).isEqualTo(200);
                     assertThat(line.get("tenant").asText()).isEqualTo(t.slug);
                     assertThat(line.get("total_ms").isNumber()).isTrue();
                     assertThat(lines.get(i)).doesNotContain("hunter2");
                 }
+                assertThat(paths).hasSize(20).allMatch(p -> p.matches("/logged-to-file/([0-9]|1[0-9])"));
             } finally {
                 gateway.stop();
             }
