@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import io.tollgate.common.json.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The two spellings of a config document. YAML is written block style, quoting only what needs it, without a
@@ -21,14 +23,29 @@ public final class ConfigFormats {
     public static final String YAML = "application/yaml";
     public static final String JSON = "application/json";
 
+    /** Text that every YAML reader takes as the same plain string: a letter or '/' first, then a few safe characters. */
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z/][A-Za-z0-9._/-]*");
     private static final ObjectMapper YAML_MAPPER = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .stringQuotingChecker(new SafeQuoting())
             .build())
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private ConfigFormats() {
+    }
+
+    /**
+     * Quotes every string value that is not plainly a string: names such as {@code 123}, {@code 1e3} or
+     * {@code .inf} are valid Tollgate names but a YAML reader would take them as numbers, so an export would not
+     * read back as itself. Reserved words (yes, no, null, ...) are quoted by the default checker.
+     */
+    private static final class SafeQuoting extends StringQuotingChecker.Default {
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return super.needToQuoteValue(value) || !PLAIN.matcher(value).matches();
+        }
     }
 
     /** Whether a Content-Type (without parameters) names YAML. */
