@@ -14,6 +14,7 @@ import io.tollgate.admin.config.ConfigResource;
 import io.tollgate.admin.http.Api;
 import io.tollgate.admin.keys.KeyResource;
 import io.tollgate.admin.nodes.NodeResource;
+import io.tollgate.admin.routes.RouteCacheResource;
 import io.tollgate.admin.routes.RouteResource;
 import io.tollgate.admin.services.ServiceResource;
 import io.tollgate.admin.tenants.TenantResource;
@@ -148,6 +149,7 @@ public final class AdminServer {
                 new TenantResource(ctx),
                 ServiceResource.create(ctx),
                 RouteResource.create(ctx),
+                new RouteCacheResource(ctx),
                 KeyResource.create(ctx),
                 new UserResource(ctx),
                 new NodeResource(ctx),

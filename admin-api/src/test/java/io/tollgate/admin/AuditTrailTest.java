@@ -72,6 +72,7 @@ class AuditTrailTest {
                         "paths", new String[]{"/" + unique("aud")})),
                 new Step("route.update", "PATCH", "/tenants/" + slug + "/routes/r", json("strip_prefix", true)),
                 new Step("api-key.create", "POST", "/tenants/" + slug + "/api-keys", json("name", "k")),
+                new Step("route.cache.purge", "POST", "/tenants/" + slug + "/routes/r/cache/purge", null),
                 new Step("route.delete", "DELETE", "/tenants/" + slug + "/routes/r", null),
                 new Step("service.delete", "DELETE", "/tenants/" + slug + "/services/svc", null),
                 new Step("tenant.suspend", "PATCH", "/tenants/" + slug, json("status", "suspended")),

@@ -93,6 +93,8 @@ class OpenApiContractTest {
             "GET /tenants/{slug}/routes/{ref}",
             "PATCH /tenants/{slug}/routes/{ref}",
             "DELETE /tenants/{slug}/routes/{ref}",
+            // RouteCacheResource
+            "POST /tenants/{slug}/routes/{ref}/cache/purge",
             // KeyResource
             "POST /tenants/{slug}/api-keys",
             "GET /tenants/{slug}/api-keys",
@@ -303,7 +305,10 @@ class OpenApiContractTest {
         h.put("PATCH /tenants/{slug}/routes/{ref}", w -> Call.of(Map.of("slug", w.slug,
                 "ref", w.route().get("id").asText()), json("strip_prefix", false, "methods", List.of("GET", "PUT"),
                 "max_body_bytes", null, "auth", "none", "pass_credential", true,
-                "internal_headers", List.of("X-Debug-Trace"))));
+                "internal_headers", List.of("X-Debug-Trace"), "cache_enabled", true, "cache_ttl_seconds", 120,
+                "cache_per_consumer", true, "cache_stale_if_error_seconds", 30)));
+        h.put("POST /tenants/{slug}/routes/{ref}/cache/purge", w -> Call.of(Map.of("slug", w.slug,
+                "ref", w.route().get("name").asText()), null));
         h.put("DELETE /tenants/{slug}/routes/{ref}", w -> Call.of(Map.of("slug", w.slug,
                 "ref", w.route().get("id").asText()), null));
 

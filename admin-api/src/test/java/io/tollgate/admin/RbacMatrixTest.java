@@ -82,6 +82,9 @@ class RbacMatrixTest {
                 ops.add(new Op("/tenants/{a}/" + kind + "/{id}", "DELETE", one, w -> null, ADMINS_OF_A));
             }
         }
+        ops.add(new Op("/tenants/{a}/routes/{id}/cache/purge", "POST",
+                w -> "/tenants/" + w.a() + "/routes/" + w.route().get("id").asText() + "/cache/purge", w -> null,
+                ADMINS_OF_A));
         ops.add(new Op("/users", "POST", w -> "/users", w -> json("email", unique("x") + "@t.io", "password",
                 "a-long-password"), PLATFORM));
         ops.add(new Op("/users", "GET", w -> "/users", w -> null, PLATFORM));

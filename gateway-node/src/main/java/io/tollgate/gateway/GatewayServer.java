@@ -9,6 +9,7 @@ import io.tollgate.db.store.NodeStore;
 import io.tollgate.gateway.auth.ApiKeyAuthenticator;
 import io.tollgate.gateway.auth.JwtAuthenticator;
 import io.tollgate.gateway.auth.TenantStatusFilter;
+import io.tollgate.gateway.cache.CacheFilter;
 import io.tollgate.gateway.http.Drain;
 import io.tollgate.gateway.http.GatewayHandler;
 import io.tollgate.gateway.http.ManagementRoutes;
@@ -99,7 +100,9 @@ public final class GatewayServer {
         ProxyFilter proxy = new ProxyFilter(guards);
         Http2HealthProbe healthProbe = new Http2HealthProbe();
         GatewayMetrics metrics = new GatewayMetrics();
+        CacheFilter cache = new CacheFilter(gateway.cacheMaxBytes(), gateway.cacheMaxEntryBytes());
         metrics.upstreamHealth(guards::renderMetrics);
+        metrics.cache(cache::renderMetrics);
         UsageRecorder recorder = new UsageRecorder(clock);
         QuotaLedger quotas = new QuotaLedger(clock);
         RecordFilter record = new RecordFilter(metrics, recorder,
@@ -136,6 +139,7 @@ public final class GatewayServer {
                     rateLimits,
                     new QuotaFilter(quotas),
                     new BodySizeFilter(),
+                    cache,
                     proxy));
 
             // No content coding on the gateway listener: bodies pass through exactly as encoded by their sender.

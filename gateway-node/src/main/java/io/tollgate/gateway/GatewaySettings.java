@@ -16,11 +16,13 @@ import java.util.UUID;
  * (default host name plus a random suffix), {@code TOLLGATE_HEARTBEAT_MS} (3000) and
  * {@code TOLLGATE_NODE_LIVE_MS} (10000: a node heard from within this window shares the rate limits) and
  * {@code TOLLGATE_USAGE_FLUSH_MS} (5000: how often usage, quota counts and denied-request events are written) and
- * {@code TOLLGATE_ACCESS_LOG} ({@code stdout}, a file path, {@code jul} or {@code off}; see AccessLog).
+ * {@code TOLLGATE_ACCESS_LOG} ({@code stdout}, a file path, {@code jul} or {@code off}; see AccessLog) and
+ * {@code TOLLGATE_CACHE_MAX_BYTES} (64 MiB: what the response cache may hold) and
+ * {@code TOLLGATE_CACHE_MAX_ENTRY_BYTES} (1 MiB: the largest body it stores; larger ones stream through).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
                        Duration nodeLiveWindow, Duration usageFlushInterval, String accessLog, Duration drainUnready,
-                       Duration drainTimeout) {
+                       Duration drainTimeout, long cacheMaxBytes, long cacheMaxEntryBytes) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
 
@@ -36,7 +38,27 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 env.getOrDefault("TOLLGATE_ACCESS_LOG", "stdout"),
                 // shutdown: readiness down while still serving, then refuse new requests and wait for in-flight
                 Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_UNREADY_MS", 0)),
-                Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_TIMEOUT_MS", 30_000)));
+                Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_TIMEOUT_MS", 30_000)),
+                bytes(env, "TOLLGATE_CACHE_MAX_BYTES", 64L << 20, 1L << 40),
+                // a stored body is one byte array, and Caffeine weighs an entry with an int
+                bytes(env, "TOLLGATE_CACHE_MAX_ENTRY_BYTES", 1L << 20, 1L << 30));
+    }
+
+    private static long bytes(Map<String, String> env, String name, long fallback, long max) {
+        Optional<String> value = Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value.get());
+            if (parsed < 0 || parsed > max) {
+                throw new NumberFormatException();
+            }
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number of bytes from 0 to " + max + ", got '"
+                    + value.get() + "'");
+        }
     }
 
     private static long millis(Map<String, String> env, String name, long fallback) {

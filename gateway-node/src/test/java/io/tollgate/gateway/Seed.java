@@ -168,6 +168,13 @@ final class Seed {
             return r;
         }
 
+        /** A route on {@code path} with the given response cache settings. */
+        Route cachedRoute(Service service, String path, String auth, Route.Cache cache) {
+            Route r = route(service, path, auth).withCache(cache);
+            routes.set(routes.size() - 1, r);
+            return r;
+        }
+
         /** A key as the client holds it; the rows keep only its SHA-256. */
         Key key() {
             return key(null, null, null);

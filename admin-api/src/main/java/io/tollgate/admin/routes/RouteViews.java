@@ -30,6 +30,10 @@ public final class RouteViews {
         var internal = node.putArray("internal_headers");
         r.internalHeaders().forEach(internal::add);
         putNullable(node, "deadline_ms", r.deadlineMs() == null ? null : r.deadlineMs().longValue());
+        node.put("cache_enabled", r.cache().enabled());
+        node.put("cache_ttl_seconds", r.cache().ttlSeconds());
+        node.put("cache_per_consumer", r.cache().perConsumer());
+        node.put("cache_stale_if_error_seconds", r.cache().staleIfErrorSeconds());
         node.put("created_at", r.createdAt().toInstant().toString());
         node.put("updated_at", r.updatedAt().toInstant().toString());
         return node;

@@ -46,7 +46,7 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}");
     private static final Set<String> FIELDS = Set.of("name", "service", "hosts", "paths", "methods", "strip_prefix",
             "auth", "rate_per_second", "burst", "max_body_bytes", "pass_credential", "internal_headers",
-            "deadline_ms");
+            "deadline_ms", "cache_enabled", "cache_ttl_seconds", "cache_per_consumer", "cache_stale_if_error_seconds");
 
     private final Database db;
     private final ChangeWriter writer;
@@ -96,7 +96,7 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
         Route next = new Route(read.id(), read.tenantId(), read.serviceId(), read.name(), read.hosts(),
                 read.paths(), read.methods(), read.stripPrefix(), read.auth(), read.ratePerSecond(), read.burst(),
                 read.maxBodyBytes(), read.passCredential(), read.internalHeaders(), current.rowVersion() + 1,
-                current.createdAt(), OffsetDateTime.now(), read.deadlineMs());
+                current.createdAt(), OffsetDateTime.now(), read.deadlineMs(), read.cache());
         checkUnique(store, next);
         if (!store.update(next, current.rowVersion())) {
             throw Api.stale();
@@ -120,6 +120,29 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
         }
         return new Change<>(current, "route.delete", tenant.id(), "route", current.id().toString(),
                 RouteViews.json(current), null);
+    }
+
+    /**
+     * Purges what gateway nodes cached for the route: its purge generation moves on, in one change with its audit
+     * event and config version bump, so every node drops the route's entries when it applies that version.
+     * Returns the route's id and new generation.
+     */
+    public Purged purgeCache(Caller caller, String slug, String ref) {
+        return writer.write(caller, tx -> {
+            Tenant tenant = TenantScope.forAdmin(tx, caller.principal(), slug);
+            RouteStore store = new RouteStore(tx);
+            store.lockForWrite();
+            Route current = find(store, tenant.id(), ref).orElseThrow(() -> notFound(ref));
+            long generation = store.purgeCache(tenant.id(), current.id()).orElseThrow(() -> notFound(ref));
+            var after = io.tollgate.common.json.Json.mapper().createObjectNode()
+                    .put("cache_purge_generation", generation);
+            return new Change<>(new Purged(current.id(), generation), "route.cache.purge", tenant.id(), "route", current.id().toString(), null,
+                    after);
+        });
+    }
+
+    /** A purge's result: the route and its new cache purge generation. */
+    public record Purged(UUID routeId, long generation) {
     }
 
     public static Optional<Route> find(RouteStore store, UUID tenantId, String ref) {
@@ -211,12 +234,22 @@ public final class Routes implements TenantCollection.Operations<Route, Route> {
                 }).orElse(null)))
                 : base.internalHeaders();
         Integer deadline = in.has("deadline_ms") ? in.integer("deadline_ms", false, 1, 3_600_000) : base.deadlineMs();
+        Route.Cache cache = base.cache();
+        Boolean cacheEnabled = in.has("cache_enabled") ? in.bool("cache_enabled") : (Boolean) cache.enabled();
+        Integer cacheTtl = in.has("cache_ttl_seconds")
+                ? in.integer("cache_ttl_seconds", true, 1, 86_400) : (Integer) cache.ttlSeconds();
+        Boolean perConsumer = in.has("cache_per_consumer") ? in.bool("cache_per_consumer") : (Boolean) cache.perConsumer();
+        Integer staleIfError = in.has("cache_stale_if_error_seconds")
+                ? in.integer("cache_stale_if_error_seconds", true, 0, 86_400) : (Integer) cache.staleIfErrorSeconds();
         in.validate();
+        Route.Cache nextCache = new Route.Cache(cacheEnabled == null ? cache.enabled() : cacheEnabled,
+                cacheTtl == null ? cache.ttlSeconds() : cacheTtl, perConsumer == null ? cache.perConsumer() : perConsumer,
+                staleIfError == null ? cache.staleIfErrorSeconds() : staleIfError, cache.purgeGeneration());
         return new Route(base.id(), base.tenantId(), serviceId, name, hosts == null ? List.of() : hosts, paths,
                 methods == null ? List.of() : methods, strip == null ? base.stripPrefix() : strip, auth, rate, burst,
                 maxBody, passCredential == null ? base.passCredential() : passCredential,
                 internalHeaders == null ? List.of() : internalHeaders, base.rowVersion(), base.createdAt(),
-                base.updatedAt(), deadline);
+                base.updatedAt(), deadline, nextCache);
     }
 
     private static List<String> distinct(List<String> values) {

@@ -91,7 +91,7 @@ public final class ConfigSnapshotReader {
                 json(r.getPaths(), STRINGS), json(r.getMethods(), STRINGS), r.getStripPrefix(), r.getAuth(),
                 r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getPassCredential(),
                 json(r.getInternalHeaders(), STRINGS), r.getRowVersion(), r.getCreatedAt(),
-                r.getUpdatedAt(), r.getDeadlineMs());
+                r.getUpdatedAt(), r.getDeadlineMs(), io.tollgate.db.store.RouteStore.cache(r));
     }
 
     private static ApiKey apiKey(ApiKeysRecord r) {

@@ -48,6 +48,11 @@ public final class RouteStore {
                 .set(ROUTES.PASS_CREDENTIAL, r.passCredential())
                 .set(ROUTES.INTERNAL_HEADERS, JsonColumns.of(r.internalHeaders()))
                 .set(ROUTES.DEADLINE_MS, r.deadlineMs())
+                .set(ROUTES.CACHE_ENABLED, r.cache().enabled())
+                .set(ROUTES.CACHE_TTL_SECONDS, r.cache().ttlSeconds())
+                .set(ROUTES.CACHE_PER_CONSUMER, r.cache().perConsumer())
+                .set(ROUTES.CACHE_STALE_IF_ERROR_SECONDS, r.cache().staleIfErrorSeconds())
+                .set(ROUTES.CACHE_PURGE_GENERATION, r.cache().purgeGeneration())
                 .set(ROUTES.ROW_VERSION, r.rowVersion())
                 .set(ROUTES.CREATED_AT, r.createdAt())
                 .set(ROUTES.UPDATED_AT, r.updatedAt())
@@ -102,11 +107,29 @@ public final class RouteStore {
                 .set(ROUTES.PASS_CREDENTIAL, r.passCredential())
                 .set(ROUTES.INTERNAL_HEADERS, JsonColumns.of(r.internalHeaders()))
                 .set(ROUTES.DEADLINE_MS, r.deadlineMs())
+                // not the purge generation: only purgeCache moves it, so an edit never undoes a purge
+                .set(ROUTES.CACHE_ENABLED, r.cache().enabled())
+                .set(ROUTES.CACHE_TTL_SECONDS, r.cache().ttlSeconds())
+                .set(ROUTES.CACHE_PER_CONSUMER, r.cache().perConsumer())
+                .set(ROUTES.CACHE_STALE_IF_ERROR_SECONDS, r.cache().staleIfErrorSeconds())
                 .set(ROUTES.ROW_VERSION, expectedVersion + 1)
                 .set(ROUTES.UPDATED_AT, OffsetDateTime.now())
                 .where(ROUTES.TENANT_ID.eq(r.tenantId()).and(ROUTES.ID.eq(r.id()))
                         .and(ROUTES.ROW_VERSION.eq(expectedVersion)))
                 .execute() == 1;
+    }
+
+    /**
+     * Moves the route's cache purge generation on by one, so that gateway nodes stop serving what they cached for
+     * it; returns the new generation, or empty when the tenant has no such route. The row version stays: a purge
+     * changes no setting, so it does not make a client's If-Match stale.
+     */
+    public Optional<Long> purgeCache(UUID tenantId, UUID id) {
+        return dsl.update(ROUTES)
+                .set(ROUTES.CACHE_PURGE_GENERATION, ROUTES.CACHE_PURGE_GENERATION.plus(1L))
+                .where(ROUTES.TENANT_ID.eq(tenantId).and(ROUTES.ID.eq(id)))
+                .returning(ROUTES.CACHE_PURGE_GENERATION)
+                .fetchOptional(ROUTES.CACHE_PURGE_GENERATION);
     }
 
     public boolean delete(UUID tenantId, UUID id, int expectedVersion) {
@@ -120,6 +143,11 @@ public final class RouteStore {
                 JsonColumns.strings(r.getPaths()), JsonColumns.strings(r.getMethods()), r.getStripPrefix(),
                 r.getAuth(), r.getRatePerSecond(), r.getBurst(), r.getMaxBodyBytes(), r.getPassCredential(),
                 JsonColumns.strings(r.getInternalHeaders()), r.getRowVersion(),
-                r.getCreatedAt(), r.getUpdatedAt(), r.getDeadlineMs());
+                r.getCreatedAt(), r.getUpdatedAt(), r.getDeadlineMs(), cache(r));
+    }
+
+    public static Route.Cache cache(RoutesRecord r) {
+        return new Route.Cache(r.getCacheEnabled(), r.getCacheTtlSeconds(), r.getCachePerConsumer(),
+                r.getCacheStaleIfErrorSeconds(), r.getCachePurgeGeneration());
     }
 }

@@ -42,6 +42,7 @@ public final class JwtAuthenticator implements Filter {
             if (!jwt.algorithm().equals(jws.getHeader().getAlgorithm()) || jws.getPayload().getExpiration() == null) {
                 return unauthenticated("The bearer token is not valid", INVALID_TOKEN_CHALLENGE);
             }
+            exchange.jwtSubject(jws.getPayload().getSubject());
         } catch (JwtException | IllegalArgumentException e) {
             return unauthenticated("The bearer token is not valid", INVALID_TOKEN_CHALLENGE);
         }

@@ -45,6 +45,7 @@ public final class GatewayMetrics {
     private final AtomicLong configVersion = new AtomicLong();
     private volatile LongSupplier accessLogDropped = () -> 0;
     private volatile java.util.function.Supplier<String> upstreamHealth = () -> "";
+    private volatile java.util.function.Supplier<String> cache = () -> "";
 
     void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
         String statusClass = status >= 100 && status < 600 ? STATUS_CLASSES[status / 100] : (status / 100) + "xx";
@@ -110,6 +111,11 @@ public final class GatewayMetrics {
         this.upstreamHealth = section;
     }
 
+    /** Metrics of the response cache, rendered last (io.tollgate.gateway.cache). */
+    public void cache(java.util.function.Supplier<String> section) {
+        this.cache = section;
+    }
+
     public void configVersion(long version) {
         configVersion.set(version);
     }
@@ -156,6 +162,7 @@ public final class GatewayMetrics {
         out.append("# TYPE tollgate_access_log_dropped_total counter\n");
         out.append("tollgate_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
         out.append(upstreamHealth.get());
+        out.append(cache.get());
         return out.toString();
     }
 

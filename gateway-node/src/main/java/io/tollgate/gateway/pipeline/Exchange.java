@@ -38,6 +38,7 @@ public final class Exchange {
     private TenantPlan tenant;
     private KeySpec key;
     private KeySpec claimedKey;
+    private String jwtSubject;
     private String target;
     private long upstreamNanos = -1;
 
@@ -176,6 +177,15 @@ public final class Exchange {
 
     public void claimedKey(KeySpec claimedKey) {
         this.claimedKey = claimedKey;
+    }
+
+    /** The {@code sub} claim of the bearer token a jwt route accepted, or null (no token, or none in it). */
+    public String jwtSubject() {
+        return jwtSubject;
+    }
+
+    public void jwtSubject(String jwtSubject) {
+        this.jwtSubject = jwtSubject;
     }
 
     /** The upstream target the request went to (its configured URL), or null. */

@@ -17,6 +17,7 @@
  *              RateLimitFilter   tenant plan / key override buckets ─► 429 + RateLimit-* headers
  *              QuotaFilter       tenant / key daily or monthly quota ─► 429 quota-exceeded; counts admissions
  *              BodySizeFilter    route max body ─► 413
+ *              CacheFilter       cache-enabled routes: GET/HEAD from the node's cache (X-Cache HIT/MISS/STALE/BYPASS)
  *              ProxyFilter       pick target, forward, stream back ─► 502 / 504
  *  client ◄─ http.GatewayHandler writes the Response (or the problem as application/problem+json)
  * </pre>

@@ -76,7 +76,7 @@ final class SnapshotCompiler {
                     r.stripPrefix(), r.auth(), rate(r.ratePerSecond(), r.burst()), r.maxBodyBytes(),
                     r.passCredential(),
                     Set.copyOf(r.internalHeaders().stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList()),
-                    pool, r.deadlineMs() == null ? null : Duration.ofMillis(r.deadlineMs())));
+                    pool, r.deadlineMs() == null ? null : Duration.ofMillis(r.deadlineMs()), cache(r.cache())));
         }
         Map<String, KeySpec> keys = new HashMap<>();
         for (ApiKey k : config.apiKeys()) {
@@ -91,6 +91,14 @@ final class SnapshotCompiler {
         }
         return new Snapshot(config.version(), RouteMatcher.compile(routes), keys, tenants,
                 List.copyOf(pools.values()));
+    }
+
+    private static CacheSpec cache(Route.Cache c) {
+        if (!c.enabled()) {
+            return null;
+        }
+        return new CacheSpec(Duration.ofSeconds(c.ttlSeconds()), c.perConsumer(),
+                Duration.ofSeconds(c.staleIfErrorSeconds()), c.purgeGeneration());
     }
 
     private static ResilienceSpec resilience(Service s) {
