@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
 final class RoutePages {
     static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final String[] FIELDS = {"name", "service", "hosts", "paths", "auth", "rate_per_second", "burst",
-            "max_body_bytes", "version"};
+            "max_body_bytes", "version", "deadline_ms", "cache_enabled", "cache_ttl_seconds", "cache_per_consumer",
+            "cache_stale_if_error_seconds"};
 
     private final AdminContext ctx;
     private final Pages pages;
@@ -53,6 +54,7 @@ final class RoutePages {
                 .get("/t/{slug}/routes/{ref}", pages.signedIn(this::editForm))
                 .post("/t/{slug}/routes/{ref}", pages.signedIn(this::update))
                 .post("/t/{slug}/routes/{ref}/delete", pages.signedIn(this::delete))
+                .post("/t/{slug}/routes/{ref}/purge-cache", pages.signedIn(this::purgeCache))
                 .get("/t/{slug}/routes/{ref}/try", pages.signedIn(tryRoute::form))
                 .post("/t/{slug}/routes/{ref}/try", pages.signedIn(tryRoute::send));
     }
@@ -88,6 +90,8 @@ final class RoutePages {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("auth", "api-key");
         form.put("service", v.query("service"));
+        form.put("cache_ttl_seconds", Integer.toString(Route.Cache.OFF.ttlSeconds()));
+        form.put("cache_stale_if_error_seconds", Integer.toString(Route.Cache.OFF.staleIfErrorSeconds()));
         showForm(v, tenant, null, form, List.of("GET"), false, Map.of(), null, Status.OK_200);
     }
 
@@ -138,6 +142,13 @@ final class RoutePages {
         v.redirect("/t/" + tenant.slug() + "/routes?done=route-deleted");
     }
 
+    private void purgeCache(Visit v) {
+        Tenant tenant = TenantPages.writable(ctx, v);
+        Route current = routes.get(v.principal(), tenant.slug(), v.path("ref"));
+        routes.purgeCache(v.caller(), tenant.slug(), current.id().toString());
+        v.redirect("/t/" + tenant.slug() + "/routes?done=route-cache-purged");
+    }
+
     private void formProblem(Visit v, Tenant tenant, Route current, ProblemException e) {
         Map<String, String> typed = v.form().echo(FIELDS);
         List<String> methods = v.form().all("methods");
@@ -180,6 +191,11 @@ final class RoutePages {
         form.put("burst", text(r.burst()));
         form.put("max_body_bytes", text(r.maxBodyBytes()));
         form.put("version", Integer.toString(r.rowVersion()));
+        form.put("deadline_ms", text(r.deadlineMs()));
+        form.put("cache_enabled", r.cache().enabled() ? "on" : "");
+        form.put("cache_ttl_seconds", Integer.toString(r.cache().ttlSeconds()));
+        form.put("cache_per_consumer", r.cache().perConsumer() ? "on" : "");
+        form.put("cache_stale_if_error_seconds", Integer.toString(r.cache().staleIfErrorSeconds()));
         return form;
     }
 
@@ -204,6 +220,11 @@ final class RoutePages {
         Visit.putNumber(body, "rate_per_second", f.text("rate_per_second"));
         Visit.putNumber(body, "burst", f.text("burst"));
         Visit.putNumber(body, "max_body_bytes", f.text("max_body_bytes"));
+        Visit.putNumber(body, "deadline_ms", f.text("deadline_ms"));
+        body.put("cache_enabled", f.checked("cache_enabled"));
+        body.put("cache_per_consumer", f.checked("cache_per_consumer"));
+        Visit.putNumber(body, "cache_ttl_seconds", f.text("cache_ttl_seconds"));
+        Visit.putNumber(body, "cache_stale_if_error_seconds", f.text("cache_stale_if_error_seconds"));
         return body;
     }
 }

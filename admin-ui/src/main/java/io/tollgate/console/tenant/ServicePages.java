@@ -22,8 +22,15 @@ import java.util.stream.Collectors;
 
 /** A tenant's upstream services: list, create, edit, delete. */
 final class ServicePages {
+    /** The resilience settings (docs/gateway-resilience.md), each a form field named as in the admin API. */
+    private static final String[] RESILIENCE_NUMBERS = {"outlier_consecutive_failures", "outlier_base_ejection_ms",
+            "breaker_consecutive_failures", "breaker_open_ms", "breaker_half_open_requests", "health_check_interval_ms",
+            "health_check_timeout_ms", "health_check_healthy_threshold", "health_check_unhealthy_threshold"};
     private static final String[] FIELDS = {"name", "language", "protocol", "targets", "connect_timeout_ms",
-            "read_timeout_ms", "retries", "version"};
+            "read_timeout_ms", "retries", "version", "lb_policy", "hash_header", "health_check_path",
+            "outlier_consecutive_failures", "outlier_base_ejection_ms", "breaker_consecutive_failures",
+            "breaker_open_ms", "breaker_half_open_requests", "health_check_interval_ms", "health_check_timeout_ms",
+            "health_check_healthy_threshold", "health_check_unhealthy_threshold"};
 
     private final AdminContext ctx;
     private final Pages pages;
@@ -68,6 +75,7 @@ final class ServicePages {
         form.put("connect_timeout_ms", "2000");
         form.put("read_timeout_ms", "30000");
         form.put("retries", "0");
+        form.putAll(resilienceValues(Service.Resilience.DEFAULTS));
         showForm(v, tenant, null, form, Map.of(), null, Status.OK_200);
     }
 
@@ -160,6 +168,24 @@ final class ServicePages {
         form.put("read_timeout_ms", Integer.toString(s.readTimeoutMs()));
         form.put("retries", Integer.toString(s.retries()));
         form.put("version", Integer.toString(s.rowVersion()));
+        form.putAll(resilienceValues(s.resilience()));
+        return form;
+    }
+
+    private static Map<String, String> resilienceValues(Service.Resilience r) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("lb_policy", r.lbPolicy());
+        form.put("hash_header", r.hashHeader() == null ? "" : r.hashHeader());
+        form.put("outlier_consecutive_failures", Integer.toString(r.outlierConsecutiveFailures()));
+        form.put("outlier_base_ejection_ms", Integer.toString(r.outlierBaseEjectionMs()));
+        form.put("breaker_consecutive_failures", Integer.toString(r.breakerConsecutiveFailures()));
+        form.put("breaker_open_ms", Integer.toString(r.breakerOpenMs()));
+        form.put("breaker_half_open_requests", Integer.toString(r.breakerHalfOpenRequests()));
+        form.put("health_check_path", r.healthCheckPath() == null ? "" : r.healthCheckPath());
+        form.put("health_check_interval_ms", Integer.toString(r.healthCheckIntervalMs()));
+        form.put("health_check_timeout_ms", Integer.toString(r.healthCheckTimeoutMs()));
+        form.put("health_check_healthy_threshold", Integer.toString(r.healthCheckHealthyThreshold()));
+        form.put("health_check_unhealthy_threshold", Integer.toString(r.healthCheckUnhealthyThreshold()));
         return form;
     }
 
@@ -183,6 +209,21 @@ final class ServicePages {
         Visit.putNumber(body, "connect_timeout_ms", f.text("connect_timeout_ms"));
         Visit.putNumber(body, "read_timeout_ms", f.text("read_timeout_ms"));
         Visit.putNumber(body, "retries", f.text("retries"));
+        body.put("lb_policy", f.text("lb_policy"));
+        putOptionalText(body, "hash_header", f.text("hash_header"));
+        putOptionalText(body, "health_check_path", f.text("health_check_path"));
+        for (String field : RESILIENCE_NUMBERS) {
+            Visit.putNumber(body, field, f.text(field));
+        }
         return body;
+    }
+
+    /** An optional text setting: empty means none (null). */
+    private static void putOptionalText(ObjectNode body, String field, String text) {
+        if (text == null || text.isBlank()) {
+            body.putNull(field);
+        } else {
+            body.put(field, text.strip());
+        }
     }
 }

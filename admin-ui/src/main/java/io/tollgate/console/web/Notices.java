@@ -15,6 +15,7 @@ final class Notices {
             Map.entry("route-created", "Route created. Gateway nodes pick it up within a second or two."),
             Map.entry("route-saved", "Route saved."),
             Map.entry("route-deleted", "Route deleted."),
+            Map.entry("route-cache-purged", "Cache purge sent: gateway nodes drop this route's cached answers with the next config version."),
             Map.entry("key-revoked", "Key revoked. Gateway nodes refuse it from their next config version on."),
             Map.entry("key-saved", "Key saved."),
             Map.entry("tenant-created", "Tenant created."),
