@@ -282,6 +282,42 @@ class ResponseCacheTest {
     }
 
     @Test
+    void jwtRoutesCachePerSubjectAndNeverForATokenWithoutOne() throws IOException {
+        String secret = "a-shared-secret-long-enough-for-hs256-0123456789";
+        var key = io.jsonwebtoken.security.Keys.hmacShaKeyFor(secret.getBytes(StandardCharsets.UTF_8));
+        java.util.function.Function<String, String> token = subject -> {
+            var builder = io.jsonwebtoken.Jwts.builder().issuer("https://login.example.test").audience().add("api")
+                    .and().expiration(java.util.Date.from(java.time.Instant.now().plusSeconds(300)));
+            if (subject != null) {
+                builder.subject(subject);
+            }
+            return "Bearer " + builder.signWith(key, io.jsonwebtoken.Jwts.SIG.HS256).compact();
+        };
+        try (Upstream up = counting()) {
+            var t = Seed.tenant().jwt(new io.tollgate.db.model.Tenant.Jwt("https://login.example.test", "api", secret,
+                    null, 0));
+            t.cachedRoute(t.service(up.url()), "/c", "jwt", new Route.Cache(true, 60, true, 0, 0));
+            Gateways.awaitVersion(gateway, t.save());
+
+            RawHttp.Reply alice1 = get(t, "/c", "Authorization", token.apply("alice"));
+            RawHttp.Reply bob = get(t, "/c", "Authorization", token.apply("bob"));
+            // another token of the same subject is the same consumer
+            RawHttp.Reply alice2 = get(t, "/c", "Authorization", token.apply("alice"));
+            RawHttp.Reply nobody1 = get(t, "/c", "Authorization", token.apply(null));
+            RawHttp.Reply nobody2 = get(t, "/c", "Authorization", token.apply(null));
+
+            assertThat(alice1.header("X-Cache")).isEqualTo("MISS");
+            assertThat(bob.header("X-Cache")).isEqualTo("MISS");
+            assertThat(bob.text()).isNotEqualTo(alice1.text());
+            assertThat(alice2.header("X-Cache")).isEqualTo("HIT");
+            assertThat(alice2.text()).isEqualTo(alice1.text());
+            assertThat(nobody1.header("X-Cache")).isEqualTo("BYPASS");
+            assertThat(nobody2.header("X-Cache")).isEqualTo("BYPASS");
+            assertThat(up.seen).hasSize(4);
+        }
+    }
+
+    @Test
     void anAuthorizationHeaderOnARouteWithoutGatewayAuthIsCachedOnlyPerCaller() throws IOException {
         try (Upstream shared = counting(); Upstream perCaller = counting()) {
             var t1 = cached(shared, ON);
