@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Never stored: statuses outside {@link #CACHEABLE}, answers with {@code Set-Cookie}, {@code Cache-Control:
  * private}, {@code no-store} or {@code no-cache} (or {@code Pragma: no-cache} without Cache-Control), {@code Vary:
- * *}, a freshness of 0, bodies over the per-entry limit (streamed through untouched), and bodies that broke off.
+ * *}, a freshness of 0, bodies over the per-entry limit (streamed through untouched), bodies followed by trailers,
+ * and bodies that broke off.
  * Answers to authenticated requests are cached only when the route caches per consumer, under the consumer's key.
  */
 public final class CacheFilter implements Filter {
@@ -189,7 +190,8 @@ public final class CacheFilter implements Filter {
                     freshUntil, expiresAt, cc.mustRevalidate()));
             return response;
         }
-        if (body.length() > maxEntryBytes) {
+        if (body.length() > maxEntryBytes || body.expectsTrailers()) {
+            // too large to keep, or trailers follow (gRPC-style answers): passed through as they are
             return response;
         }
         return Response.of(status, headers, new CopyingBody(body, maxEntryBytes, bytes ->
@@ -281,9 +283,19 @@ public final class CacheFilter implements Filter {
             Copy copy = new Copy(out, limit);
             body.writeTo(copy);
             byte[] bytes = copy.bytes();
-            if (bytes != null && (body.length() < 0 || bytes.length == body.length())) {
+            if (bytes != null && (body.length() < 0 || bytes.length == body.length()) && body.trailers().size() == 0) {
                 complete.accept(bytes);
             }
+        }
+
+        @Override
+        public boolean expectsTrailers() {
+            return body.expectsTrailers();
+        }
+
+        @Override
+        public HttpFields trailers() {
+            return body.trailers();
         }
 
         @Override
