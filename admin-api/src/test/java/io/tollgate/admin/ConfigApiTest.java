@@ -235,6 +235,30 @@ class ConfigApiTest {
     }
 
     @Test
+    void ofTwoConcurrentAppliesWithTheSameETagExactlyOneWins() throws Exception {
+        String slug = admin.tenant();
+        String root = admin.rootToken();
+        admin.serviceAndRoute(root, slug);
+        Reply exported = export(slug, root, "application/json");
+        List<java.util.concurrent.Callable<Reply>> applies = new ArrayList<>();
+        for (int retries : new int[]{2, 3}) {
+            ObjectNode doc = (ObjectNode) exported.json().deepCopy();
+            ((ObjectNode) doc.get("services").get(0)).put("retries", retries);
+            applies.add(() -> send("POST", "/tenants/" + slug + "/config", root, "application/json", doc.toString(),
+                    Map.of("If-Match", exported.header("ETag"))));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            for (var done : pool.invokeAll(applies)) {
+                statuses.add(done.get().status());
+            }
+        }
+        assertThat(statuses).containsExactlyInAnyOrder(200, 412);
+        int winner = statuses.get(0) == 200 ? 2 : 3;
+        assertThat(export(slug, root, "application/json").json().at("/services/0/retries").asInt()).isEqualTo(winner);
+    }
+
+    @Test
     void onlyPruneDeletesWhatTheDocumentLeavesOut() {
         String slug = admin.tenant();
         String root = admin.rootToken();
