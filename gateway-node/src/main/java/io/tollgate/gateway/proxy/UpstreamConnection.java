@@ -348,6 +348,9 @@ final class UpstreamConnection {
 
     /** Reads more bytes into the buffer (compacting or growing it first); -1 at end of stream. */
     private int fill() throws IOException {
+        if (pos >= limit) {
+            beforeRead();  // a chunk-size line of a streamed body may be a long wait away
+        }
         if (pos > 0) {
             System.arraycopy(buffer, pos, buffer, 0, limit - pos);
             limit -= pos;
@@ -379,6 +382,7 @@ final class UpstreamConnection {
     /** Copies up to {@code max} body bytes to {@code to} through the connection's own buffer; -1 at end of stream. */
     int copyBody(OutputStream to, long max) throws IOException {
         if (pos >= limit) {
+            beforeRead();
             pos = 0;
             limit = 0;
             int n = in.read(buffer, 0, buffer.length);
@@ -394,9 +398,27 @@ final class UpstreamConnection {
         return n;
     }
 
+    /**
+     * While a body is copied to the client: flushed before every read that would block (nothing left in the read
+     * buffer, nothing arrived on the socket), so a streamed answer (server-sent events, a chunked feed) reaches the
+     * client as the upstream sends it, not when a buffer fills. Null otherwise.
+     */
+    private java.io.Flushable flushBeforeWait;
+
+    void flushBeforeWait(java.io.Flushable client) {
+        this.flushBeforeWait = client;
+    }
+
+    private void beforeRead() throws IOException {
+        if (flushBeforeWait != null && in.available() == 0) {
+            flushBeforeWait.flush();
+        }
+    }
+
     /** One byte of the body stream (chunk framing), -1 at end of stream. */
     int readByte() throws IOException {
         if (pos >= limit) {
+            beforeRead();
             pos = 0;
             limit = 0;
             int n = in.read(buffer, 0, buffer.length);

@@ -102,10 +102,16 @@ final class UpstreamResponse implements AutoCloseable {
         @Override
         public long transferTo(OutputStream out) throws IOException {
             long total = 0;
-            while (ready()) {
-                long max = framing == UNTIL_CLOSE ? Long.MAX_VALUE : remaining;
-                int n = guarded(() -> connection.copyBody(out, max));
-                total += Math.max(0, counted(n));
+            // what came so far goes out before each wait for more (events, streams)
+            connection.flushBeforeWait(out);
+            try {
+                while (ready()) {
+                    long max = framing == UNTIL_CLOSE ? Long.MAX_VALUE : remaining;
+                    int n = guarded(() -> connection.copyBody(out, max));
+                    total += Math.max(0, counted(n));
+                }
+            } finally {
+                connection.flushBeforeWait(null);
             }
             return total;
         }
