@@ -14,7 +14,8 @@ public final class GatewayMain {
         configureLogging();
         GatewayServer server = GatewayServer.start(Settings.fromEnvironment());
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "tollgate-gateway-shutdown"));
-        System.err.println("tollgate gateway listening on " + server.port() + ", management on " + server.mgmtPort());
+        System.err.println("tollgate gateway listening on " + server.port() + ", management on " + server.mgmtPort()
+                + (server.tlsPort() >= 0 ? ", HTTPS on " + server.tlsPort() : ""));
     }
 
     /** What a gateway process sets before it starts (also used by {@code tollgate gateway}): no jOOQ banner. */

@@ -29,16 +29,19 @@ import io.tollgate.gateway.route.RouteFilter;
 import io.tollgate.gateway.snapshot.NodeHeartbeat;
 import io.tollgate.gateway.snapshot.SnapshotHolder;
 import io.tollgate.gateway.snapshot.SnapshotPoller;
+import io.tollgate.gateway.tls.TlsListener;
 import io.tollgate.gateway.usage.QuotaLedger;
 import io.tollgate.gateway.usage.UsageFlusher;
 import io.tollgate.gateway.usage.UsageRecorder;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A running gateway node: the gateway listener ({@code gatewayPort}), the management listener ({@code mgmtPort}),
+ * the HTTPS listener when {@code TOLLGATE_TLS_CERT}/{@code TOLLGATE_TLS_KEY} are set ({@link #tlsPort()}),
  * the snapshot poller and the heartbeat. Never migrates the database. Port 0 binds an ephemeral port; read the
  * real one from {@link #port()} / {@link #mgmtPort()}.
  */
@@ -57,11 +60,12 @@ public final class GatewayServer {
     private final HealthChecker healthChecker;
     private final Drain drain;
     private final GatewaySettings gateway;
+    private final TlsListener tls;
     private boolean stopped;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
                           ProxyFilter proxy, RecordFilter record, UsageFlusher usage, RateLimitFilter rateLimits,
-                          HealthChecker healthChecker, Drain drain, GatewaySettings gateway) {
+                          HealthChecker healthChecker, Drain drain, GatewaySettings gateway, TlsListener tls) {
         this.server = server;
         this.database = database;
         this.poller = poller;
@@ -73,6 +77,7 @@ public final class GatewayServer {
         this.healthChecker = healthChecker;
         this.drain = drain;
         this.gateway = gateway;
+        this.tls = tls;
     }
 
     public static GatewayServer start(Settings settings) {
@@ -90,6 +95,8 @@ public final class GatewayServer {
      */
     static GatewayServer start(Settings settings, Map<String, String> env, Clock clock) {
         GatewaySettings gateway = GatewaySettings.from(settings, env);
+        // before anything starts: a certificate or key that cannot be served stops the node here, naming the file
+        TlsListener tls = gateway.tls().map(TlsListener::open).orElse(null);
         Database database = Database.open(settings, "tollgate-gateway");
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
@@ -103,6 +110,9 @@ public final class GatewayServer {
         CacheFilter cache = new CacheFilter(gateway.cacheMaxBytes(), gateway.cacheMaxEntryBytes());
         metrics.upstreamHealth(guards::renderMetrics);
         metrics.cache(cache::renderMetrics);
+        if (tls != null) {
+            metrics.tls(tls::renderMetrics);
+        }
         UsageRecorder recorder = new UsageRecorder(clock);
         QuotaLedger quotas = new QuotaLedger(clock);
         RecordFilter record = new RecordFilter(metrics, recorder,
@@ -146,7 +156,8 @@ public final class GatewayServer {
             ContentEncodingContext identityOnly = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .build();
-            WebServer server = WebServer.builder()
+            GatewayHandler handler = new GatewayHandler(pipeline, snapshots, drain);
+            var builder = WebServer.builder()
                     .host(settings.bindHost())
                     .port(settings.gatewayPort())
                     .contentEncoding(identityOnly)
@@ -154,14 +165,26 @@ public final class GatewayServer {
                     .shutdownHook(false)
                     .directHandlers(GatewayHandler.directHandlers())
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
-                    .routing(routing -> GatewayHandler.register(routing,
-                            new GatewayHandler(pipeline, snapshots, drain)))
+                    .routing(routing -> GatewayHandler.register(routing, handler))
                     .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
-                    .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics, drain))
-                    .build()
-                    .start();
+                    .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics, drain,
+                            body -> Optional.ofNullable(tls).ifPresent(t -> t.describe(body))));
+            if (tls != null) {
+                // the same handler (pipeline, drain) as the plain port; ALPN offers h2 and http/1.1
+                builder.putSocket(TlsListener.SOCKET, socket -> socket.host(settings.bindHost())
+                                .port(tls.settings().port())
+                                .tls(tls.tls())
+                                .contentEncoding(identityOnly)
+                                .directHandlers(GatewayHandler.directHandlers())
+                                .connectionOptions(options -> options.tcpNoDelay(true)))
+                        .routing(TlsListener.SOCKET, routing -> GatewayHandler.register(routing, handler));
+            }
+            WebServer server = builder.build().start();
+            if (tls != null) {
+                tls.watch(server);
+            }
             return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage, rateLimits,
-                    healthChecker, drain, gateway);
+                    healthChecker, drain, gateway, tls);
         } catch (RuntimeException | Error e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
             if (usage != null) {
@@ -184,6 +207,9 @@ public final class GatewayServer {
             proxy.close();
             record.close();
             database.close();
+            if (tls != null) {
+                tls.close();
+            }
             throw e;
         }
     }
@@ -207,6 +233,11 @@ public final class GatewayServer {
         return server.port(MGMT_SOCKET);
     }
 
+    /** The HTTPS listener's port, or -1 when TLS is not configured. */
+    public int tlsPort() {
+        return tls == null ? -1 : server.port(TlsListener.SOCKET);
+    }
+
     /**
      * Stops gracefully (also what SIGTERM does, through GatewayMain's shutdown hook): readiness goes down at once
      * while requests are still served for {@code TOLLGATE_DRAIN_UNREADY_MS}, so load balancers can move away; then
@@ -225,6 +256,9 @@ public final class GatewayServer {
         if (!drain.awaitIdle(gateway.drainTimeout())) {
             LOG.log(System.Logger.Level.WARNING, drain.inFlight() + " requests still in flight after the drain "
                     + "timeout; stopping anyway");
+        }
+        if (tls != null) {
+            tls.close();
         }
         server.stop();
         usage.close();

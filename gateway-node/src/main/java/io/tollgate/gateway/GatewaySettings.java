@@ -1,6 +1,7 @@
 package io.tollgate.gateway;
 
 import io.tollgate.common.settings.Settings;
+import io.tollgate.gateway.tls.TlsSettings;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,11 +19,13 @@ import java.util.UUID;
  * {@code TOLLGATE_USAGE_FLUSH_MS} (5000: how often usage, quota counts and denied-request events are written) and
  * {@code TOLLGATE_ACCESS_LOG} ({@code stdout}, a file path, {@code jul} or {@code off}; see AccessLog) and
  * {@code TOLLGATE_CACHE_MAX_BYTES} (64 MiB: what the response cache may hold) and
- * {@code TOLLGATE_CACHE_MAX_ENTRY_BYTES} (1 MiB: the largest body it stores; larger ones stream through).
+ * {@code TOLLGATE_CACHE_MAX_ENTRY_BYTES} (1 MiB: the largest body it stores; larger ones stream through) and the
+ * HTTPS listener's {@code TOLLGATE_TLS_*} settings ({@link TlsSettings}; empty when it is off).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
                        Duration nodeLiveWindow, Duration usageFlushInterval, String accessLog, Duration drainUnready,
-                       Duration drainTimeout, long cacheMaxBytes, long cacheMaxEntryBytes) {
+                       Duration drainTimeout, long cacheMaxBytes, long cacheMaxEntryBytes,
+                       Optional<TlsSettings> tls) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
 
@@ -41,7 +44,8 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_TIMEOUT_MS", 30_000)),
                 bytes(env, "TOLLGATE_CACHE_MAX_BYTES", 64L << 20, 1L << 40),
                 // a stored body is one byte array, and Caffeine weighs an entry with an int
-                bytes(env, "TOLLGATE_CACHE_MAX_ENTRY_BYTES", 1L << 20, 1L << 30));
+                bytes(env, "TOLLGATE_CACHE_MAX_ENTRY_BYTES", 1L << 20, 1L << 30),
+                TlsSettings.from(env));
     }
 
     private static long bytes(Map<String, String> env, String name, long fallback, long max) {

@@ -13,7 +13,8 @@ import io.tollgate.gateway.snapshot.SnapshotHolder;
  * is in place; 200 with {@code "degraded": true} while serving one the database could not confirm) and
  * {@code /metrics} in Prometheus text format. A node shutting down answers readiness 503 {@code "DRAINING"}.
  * The readiness body also names the last config version that was
- * rejected because it did not compile, so an operator sees why a node stays on an older version.
+ * rejected because it did not compile, so an operator sees why a node stays on an older version, and what the
+ * node's listeners add through {@code details} (the HTTPS certificate being served).
  */
 public final class ManagementRoutes {
     private static final String JSON = "application/json";
@@ -22,7 +23,7 @@ public final class ManagementRoutes {
     }
 
     public static void register(HttpRouting.Builder routing, SnapshotHolder snapshots, GatewayMetrics metrics,
-                                Drain drain) {
+                                Drain drain, java.util.function.Consumer<ObjectNode> details) {
         routing.get("/health/live", (req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, JSON);
             res.send("{\"status\":\"UP\"}");
@@ -35,6 +36,7 @@ public final class ManagementRoutes {
                     .put("source", snapshots.source().name().toLowerCase(java.util.Locale.ROOT))
                     .put("degraded", snapshots.degraded())
                     .put("rejected_version", snapshots.rejectedVersion());
+            details.accept(body);
             res.status(ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
             res.header(HeaderNames.CONTENT_TYPE, JSON);
             res.header(HeaderNames.CACHE_CONTROL, "no-store");

@@ -46,6 +46,7 @@ public final class GatewayMetrics {
     private volatile LongSupplier accessLogDropped = () -> 0;
     private volatile java.util.function.Supplier<String> upstreamHealth = () -> "";
     private volatile java.util.function.Supplier<String> cache = () -> "";
+    private volatile java.util.function.Supplier<String> tls = () -> "";
 
     void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
         String statusClass = status >= 100 && status < 600 ? STATUS_CLASSES[status / 100] : (status / 100) + "xx";
@@ -116,6 +117,11 @@ public final class GatewayMetrics {
         this.cache = section;
     }
 
+    /** Metrics of the HTTPS listener's certificate, rendered after the cache's (io.tollgate.gateway.tls). */
+    public void tls(java.util.function.Supplier<String> section) {
+        this.tls = section;
+    }
+
     public void configVersion(long version) {
         configVersion.set(version);
     }
@@ -163,6 +169,7 @@ public final class GatewayMetrics {
         out.append("tollgate_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
         out.append(upstreamHealth.get());
         out.append(cache.get());
+        out.append(tls.get());
         return out.toString();
     }
 
