@@ -110,6 +110,28 @@ class TlsListenerTest {
     }
 
     @Test
+    void cachedAnswersAreKeptApartByScheme() throws Exception {
+        try (Upstream proto = Upstream.answering(exchange -> Upstream.send(exchange, 200,
+                "{\"proto\":\"" + exchange.getRequestHeaders().getFirst("X-Forwarded-Proto") + "\"}"))) {
+            var t = Seed.tenant();
+            t.cachedRoute(t.service(proto.url()), "/cached", "none",
+                    new io.tollgate.db.model.Route.Cache(true, 60, false, 0, 0));
+            Gateways.awaitVersion(gateway, t.save());
+
+            RawHttp.Reply plain = RawHttp.get(gateway.port(), t.host, "/cached");
+            Reply secure = curl(gateway.tlsPort(), "--http2", t.host, "/cached");
+            Reply secureAgain = curl(gateway.tlsPort(), "--http1.1", t.host, "/cached");
+
+            assertThat(plain.text()).isEqualTo("{\"proto\":\"http\"}");
+            assertThat(secure.header("x-cache")).isEqualTo("MISS");
+            assertThat(secure.text()).isEqualTo("{\"proto\":\"https\"}");
+            assertThat(secureAgain.header("x-cache")).isEqualTo("HIT");
+            assertThat(secureAgain.text()).isEqualTo("{\"proto\":\"https\"}");
+            assertThat(proto.seen).hasSize(2);
+        }
+    }
+
+    @Test
     void javaHttpClientGetsHttp2OverTls() throws Exception {
         // java.net.http cannot set Host, so this reaches no tenant: the gateway's own 404, over HTTP/2
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)

@@ -81,7 +81,7 @@ public final class CacheFilter implements Filter {
         }
         cache.generation(route.id(), spec.generation());
         CacheKey.Base base = new CacheKey.Base(route.tenantId(), route.id(), spec.generation(), method,
-                exchange.host() == null ? "" : exchange.host().toLowerCase(Locale.ROOT), exchange.rawPath(),
+                exchange.scheme(), exchange.host() == null ? "" : exchange.host().toLowerCase(Locale.ROOT), exchange.rawPath(),
                 CacheKey.normalizedQuery(exchange.rawQuery()), authenticated ? consumer : null);
         // the Vary values are read from the headers as they will be forwarded (credentials already removed)
         HttpFields request = exchange.requestHeaders();

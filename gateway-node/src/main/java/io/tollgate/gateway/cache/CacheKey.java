@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * What identifies a cached answer. {@link Base}: everything known before the upstream answers — tenant, route and
- * its purge generation, method, host, raw path, the query with its parameters sorted by name, and the consumer when
+ * its purge generation, method, scheme (the upstream is told it in {@code X-Forwarded-Proto} and may answer HTTPS
+ * clients differently, e.g. with absolute https links), host, raw path, the query with its parameters sorted by name, and the consumer when
  * the route caches per consumer. {@link Variant}: a base plus the request's values of the headers the upstream's
  * {@code Vary} named, which are learned from the first answer and kept under the base key.
  */
@@ -23,8 +24,8 @@ sealed interface CacheKey permits CacheKey.Base, CacheKey.Variant {
     /** Heap taken by the key, roughly, for the byte bound. */
     int weight();
 
-    record Base(UUID tenantId, UUID routeId, long generation, String method, String host, String path, String query,
-                String consumer) implements CacheKey {
+    record Base(UUID tenantId, UUID routeId, long generation, String method, String scheme, String host, String path,
+                String query, String consumer) implements CacheKey {
         @Override
         public Base base() {
             return this;
