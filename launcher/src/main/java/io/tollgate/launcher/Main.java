@@ -8,6 +8,7 @@ import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
 import io.tollgate.gateway.GatewayMain;
 import io.tollgate.gateway.GatewayServer;
+import io.tollgate.gateway.tls.TlsSettings;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.MigrateResult;
 
@@ -111,9 +112,18 @@ public final class Main {
         Ports.requireFree(settings.bindHost(), settings.gatewayPort(), "TOLLGATE_GATEWAY_PORT", "gateway");
         Ports.requireFree(settings.bindHost(), settings.mgmtPort(), "TOLLGATE_MGMT_PORT", "gateway management port");
         GatewayMain.configureLogging();
-        GatewayServer server = GatewayServer.start(settings);
+        GatewayServer server;
+        try {
+            TlsSettings.from(System.getenv()).ifPresent(tls -> Ports.requireFree(settings.bindHost(), tls.port(),
+                    "TOLLGATE_TLS_PORT", "gateway HTTPS listener"));
+            server = GatewayServer.start(settings);
+        } catch (IllegalArgumentException e) {
+            // a gateway setting or the HTTPS certificate/key files: the message names what to fix
+            throw new LaunchException(e.getMessage(), e);
+        }
         System.out.println("Tollgate gateway node " + settings.nodeId().orElse("(unnamed)") + " listening on "
-                + settings.bindHost() + ":" + server.port() + ", management on port " + server.mgmtPort() + ".");
+                + settings.bindHost() + ":" + server.port() + ", management on port " + server.mgmtPort()
+                + (server.tlsPort() >= 0 ? ", HTTPS on port " + server.tlsPort() : "") + ".");
         blockUntilTerminated(server::stop);
     }
 
