@@ -518,8 +518,10 @@ class ResponseCacheTest {
             }
             String metrics = RawHttp.get(small.mgmtPort(), "localhost", "/metrics").text();
             assertThat(gauge(metrics, "tollgate_cache_bytes")).isBetween(1L, 300_000L);
-            // ten 60 kB bodies do not fit in 300 kB: the second round found some of them gone
-            assertThat(up.seen.size()).isGreaterThan(paths).isLessThan(2 * paths);
+            // ten 60 kB bodies do not fit in 300 kB: the second round found some of them gone. How many of the
+            // second round were hits depends on Caffeine's admission policy (a cyclic scan may evict every one), so
+            // only the bound and the misses are asserted here; hits are shown by the chunked pair above.
+            assertThat(up.seen.size()).isGreaterThan(paths).isLessThanOrEqualTo(2 * paths);
 
             for (String path : List.of("/c/huge", "/c/huge-chunked")) {
                 RawHttp.Reply first = RawHttp.get(small.port(), t.host, path);
