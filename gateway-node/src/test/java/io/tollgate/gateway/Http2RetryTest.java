@@ -1,5 +1,6 @@
 package io.tollgate.gateway;
 
+import io.tollgate.db.model.Service;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,11 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -207,6 +211,40 @@ class Http2RetryTest {
 
             assertThat(ok.get()).isEqualTo(40);
             assertThat(upstream.sockets).hasSizeLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void consistentHashKeepsEachClientOnOneHttp2Target() throws Exception {
+        try (ScriptedH2Server a = new ScriptedH2Server(); ScriptedH2Server b = new ScriptedH2Server();
+             ScriptedH2Server c = new ScriptedH2Server()) {
+            List<ScriptedH2Server> targets = List.of(a, b, c);
+            Seed.TenantRows t = Seed.tenant();
+            Service.Resilience hashed = new Service.Resilience("consistent-hash", "X-User", 0, 30_000, 0, 10_000, 1,
+                    null, 10_000, 2_000, 2, 3);
+            t.route(t.service(List.of(a.url(), b.url(), c.url()), "h2c", 0, 5_000, hashed), "/", "none");
+            Gateways.awaitVersion(gateway, t.save());
+
+            Map<String, Set<Integer>> servedBy = new HashMap<>();
+            for (int round = 0; round < 3; round++) {
+                for (int user = 0; user < 10; user++) {  // not a multiple of 3: round robin would move users
+                    int[] before = targets.stream().mapToInt(s -> s.streams.get()).toArray();
+                    RawHttp.Reply reply = RawHttp.send(gateway.port(), "GET", t.host, "/work", null,
+                            "X-User", "user-" + user);
+                    assertThat(reply.status()).isEqualTo(200);
+                    for (int i = 0; i < targets.size(); i++) {
+                        if (targets.get(i).streams.get() > before[i]) {
+                            servedBy.computeIfAbsent("user-" + user, k -> new HashSet<>()).add(i);
+                        }
+                    }
+                }
+            }
+
+            assertThat(servedBy).hasSize(10);
+            assertThat(servedBy.values()).allSatisfy(served -> assertThat(served).hasSize(1));
+            Set<Integer> used = new HashSet<>();
+            servedBy.values().forEach(used::addAll);
+            assertThat(used).hasSizeGreaterThan(1);
         }
     }
 }

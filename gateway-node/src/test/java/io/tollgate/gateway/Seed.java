@@ -143,8 +143,14 @@ final class Seed {
 
         /** A service over {@code urls} (weight 1 each) with the given resilience settings. */
         Service service(List<String> urls, int retries, int readTimeoutMs, Service.Resilience resilience) {
+            return service(urls, "http1", retries, readTimeoutMs, resilience);
+        }
+
+        /** A service speaking {@code protocol} over {@code urls} (weight 1 each) with the given resilience settings. */
+        Service service(List<String> urls, String protocol, int retries, int readTimeoutMs,
+                        Service.Resilience resilience) {
             OffsetDateTime now = OffsetDateTime.now();
-            Service s = new Service(Ids.newId(), id, unique("svc"), "go", "http1",
+            Service s = new Service(Ids.newId(), id, unique("svc"), "go", protocol,
                     urls.stream().map(u -> new Service.Target(u, 1)).toList(), 1000, readTimeoutMs, retries, 1, now,
                     now, resilience);
             services.add(s);

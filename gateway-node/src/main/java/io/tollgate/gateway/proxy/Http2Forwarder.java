@@ -17,12 +17,8 @@ import io.tollgate.gateway.pipeline.Body;
 import io.tollgate.gateway.pipeline.Exchange;
 import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Response;
-import io.tollgate.gateway.resilience.Backoff;
+import io.tollgate.gateway.proxy.RetryLoop.Failure;
 import io.tollgate.gateway.resilience.Deadline;
-import io.tollgate.gateway.resilience.Outcome;
-import io.tollgate.gateway.resilience.ServiceGuards;
-import io.tollgate.gateway.resilience.TargetHealth;
-import io.tollgate.gateway.snapshot.ResilienceSpec;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 
 import java.io.IOException;
@@ -30,10 +26,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.ToIntFunction;
 
 /**
  * Forwards an exchange to a service whose protocol is {@code h2c} or {@code grpc}: one HTTP/2 stream per attempt
@@ -54,37 +48,29 @@ import java.util.function.ToIntFunction;
  */
 final class Http2Forwarder implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Http2Forwarder.class.getName());
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
     private static final Set<String> HIDDEN_RESPONSE_HEADERS = Set.of("server", "x-powered-by");
     /** Not forwarded: set by us (host becomes :authority), or connection-specific in HTTP/2. */
     private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-length",
             Deadline.HEADER.toLowerCase(Locale.ROOT), "grpc-timeout", "http2-settings");
-    private static final Set<Integer> RETRYABLE_STATUS = Set.of(502, 503, 504);
     private static final int CHUNK = 16 * 1024;
 
     private final Http2Connections connections = new Http2Connections();
-    private final ServiceGuards guards;
+    private final RetryLoop loop;
 
-    Http2Forwarder(ServiceGuards guards) {
-        this.guards = guards;
+    Http2Forwarder(RetryLoop loop) {
+        this.loop = loop;
     }
 
-    private enum Failure { NOT_CONNECTED, REFUSED, TIMED_OUT, BROKEN }
-
     /** One try: the answer (headers read, body not yet) or how it failed. */
-    private record Attempt(Response response, Failure failure, boolean reusedConnection, int status) {
-        Outcome outcome() {
-            if (failure != null) {
-                return switch (failure) {
-                    case NOT_CONNECTED -> Outcome.CONNECT_FAILURE;
-                    case TIMED_OUT -> Outcome.TIMEOUT;
-                    case BROKEN, REFUSED -> Outcome.RESET;
-                };
-            }
-            return status >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
+    private record Attempt(Response response, Failure failure, boolean reusedConnection, int status)
+            implements RetryLoop.Attempt {
+        @Override
+        public Response answer() {
+            return response;
         }
 
-        void discard() {
+        @Override
+        public void discard() {
             if (response != null && response.body() != null) {
                 response.body().close();
             }
@@ -92,8 +78,8 @@ final class Http2Forwarder implements AutoCloseable {
     }
 
     Response handle(Exchange exchange, UpstreamPool pool, Deadline deadline) {
-        boolean idempotent = IDEMPOTENT.contains(exchange.method())
-                || exchange.requestHeaders().contains("Idempotency-Key");
+        boolean idempotent = RetryLoop.idempotent(exchange);
+        // kept whatever the method: a refused stream is retried even for a POST
         byte[] replayBody = null;
         if (exchange.hasBody() && exchange.contentLength() >= 0
                 && exchange.contentLength() <= ProxyFilter.REPLAY_LIMIT) {
@@ -104,88 +90,22 @@ final class Http2Forwarder implements AutoCloseable {
             }
         }
         boolean bodyReplayable = !exchange.hasBody() || replayBody != null;
-        ResilienceSpec spec = pool.resilience();
-        ToIntFunction<UpstreamPool.Target> inFlight = t -> guards.health(pool, t).inFlight();
-        Set<UpstreamPool.Target> tried = new HashSet<>();
-        int retries = 0;
-        boolean freshRetryUsed = false;
-        Attempt last = null;
-        while (true) {
-            if (deadline.expired()) {
-                if (last != null) {
-                    last.discard();
-                }
-                return Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
-            }
-            TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
-            UpstreamPool.Target target = pool.pick(null, t -> !tried.contains(t) && acquire(pool, t, spec, permit),
-                    inFlight);
-            if (target == null) {
-                target = pool.pick(null, t -> acquire(pool, t, spec, permit), inFlight);
-            }
-            if (target == null) {
-                return last != null ? answer(last, deadline)
-                        : Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
-            }
-            if (last != null) {
-                last.discard();
-            }
-            tried.add(target);
-            Attempt attempt;
-            try {
-                attempt = attempt(exchange, pool, target, replayBody, deadline);
-            } catch (RuntimeException e) {
-                permit[0].record(Outcome.RESET, spec);
-                throw e;
-            }
-            boolean stale = attempt.failure() == Failure.BROKEN && attempt.reusedConnection();
-            if (stale || attempt.failure() == Failure.REFUSED) {
-                // an old connection the upstream closed, or a stream it did not take: no verdict on the target
-                permit[0].release();
-            } else {
-                permit[0].record(attempt.outcome(), spec);
-            }
-            last = attempt;
-            boolean retryable;
-            if (attempt.failure() == null) {
-                retryable = idempotent && bodyReplayable && RETRYABLE_STATUS.contains(attempt.status());
-            } else {
-                retryable = switch (attempt.failure()) {
-                    case NOT_CONNECTED -> true;
-                    case REFUSED -> bodyReplayable;
-                    case BROKEN -> idempotent && bodyReplayable;
-                    case TIMED_OUT -> false;
-                };
-                if (stale && retryable && !freshRetryUsed) {
-                    freshRetryUsed = true;
-                    tried.remove(target);
-                    continue;
-                }
-            }
-            retryable &= retries < pool.retries();
-            Duration pause = retryable ? Backoff.before(retries + 1) : Duration.ZERO;
-            if (retryable && deadline.allows(pause) && guards.tryRetry(pool)) {
-                retries++;
-                sleep(pause);
-                continue;
-            }
-            return answer(attempt, deadline);
-        }
+        byte[] finalReplayBody = replayBody;
+        return loop.run(exchange, pool, deadline, attempt -> retryable(attempt, idempotent, bodyReplayable),
+                target -> attempt(exchange, pool, target, finalReplayBody, deadline));
     }
 
-    private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
-                            TargetHealth.Permit[] permit) {
-        permit[0] = guards.health(pool, target).tryAcquire(spec);
-        return permit[0] != null;
-    }
-
-    private static Response answer(Attempt attempt, Deadline deadline) {
-        if (attempt.response() != null) {
-            return attempt.response();
+    /** A refused stream was not processed, and a connect failure sent nothing: both may go again, POST or not. */
+    private static boolean retryable(RetryLoop.Attempt attempt, boolean idempotent, boolean bodyReplayable) {
+        if (attempt.failure() == null) {
+            return idempotent && bodyReplayable && RetryLoop.retryableStatus(attempt.status());
         }
-        return attempt.failure() == Failure.TIMED_OUT || deadline.expired()
-                ? Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null))
-                : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
+        return switch (attempt.failure()) {
+            case NOT_CONNECTED -> true;
+            case REFUSED -> bodyReplayable;
+            case BROKEN -> idempotent && bodyReplayable;
+            case TIMED_OUT -> false;
+        };
     }
 
     private Attempt attempt(Exchange exchange, UpstreamPool pool, UpstreamPool.Target target, byte[] replayBody,
@@ -494,14 +414,6 @@ final class Http2Forwarder implements AutoCloseable {
                 cancel(lease.stream());
             }
             lease.release();
-        }
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

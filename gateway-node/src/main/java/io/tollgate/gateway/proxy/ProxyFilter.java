@@ -8,23 +8,15 @@ import io.tollgate.gateway.pipeline.Exchange;
 import io.tollgate.gateway.pipeline.Filter;
 import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Response;
-import io.tollgate.gateway.resilience.Backoff;
+import io.tollgate.gateway.proxy.RetryLoop.Failure;
 import io.tollgate.gateway.resilience.Deadline;
-import io.tollgate.gateway.resilience.Outcome;
 import io.tollgate.gateway.resilience.ServiceGuards;
-import io.tollgate.gateway.resilience.TargetHealth;
-import io.tollgate.gateway.snapshot.ResilienceSpec;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.ToIntFunction;
 
 /**
  * Forwards the exchange to a target of the route's service and returns the upstream's answer with its body still
@@ -48,25 +40,24 @@ import java.util.function.ToIntFunction;
  */
 public final class ProxyFilter implements Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyFilter.class.getName());
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
     /** Upstream headers that reveal implementation details. */
     private static final Set<String> HIDDEN_RESPONSE_HEADERS = Set.of("server", "x-powered-by");
     /** Request headers the client sets for us, or that do not describe the forwarded request. */
     private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-length",
             Deadline.HEADER.toLowerCase(Locale.ROOT), "grpc-timeout");
-    /** Answers that say the target, not the request, failed; worth another target for a replayable request. */
-    private static final Set<Integer> RETRYABLE_STATUS = Set.of(502, 503, 504);
     /** The largest request body kept in memory so that a retry can send it again. */
     static final int REPLAY_LIMIT = 64 * 1024;
 
     private final UpstreamConnections connections = new UpstreamConnections();
     private final ServiceGuards guards;
+    private final RetryLoop loop;
     /** Services with protocol h2c or grpc go over HTTP/2 instead (docs/gateway-node.md, upstream protocols). */
     private final Http2Forwarder http2;
 
     public ProxyFilter(ServiceGuards guards) {
         this.guards = guards;
-        this.http2 = new Http2Forwarder(guards);
+        this.loop = new RetryLoop(guards);
+        this.http2 = new Http2Forwarder(loop);
     }
 
     @Override
@@ -78,8 +69,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         if (pool.protocol().http2()) {
             return http2.handle(exchange, pool, deadline);
         }
-        boolean idempotent = IDEMPOTENT.contains(exchange.method())
-                || exchange.requestHeaders().contains("Idempotency-Key");
+        boolean idempotent = RetryLoop.idempotent(exchange);
         byte[] replayBody = null;
         if (idempotent && exchange.hasBody() && exchange.contentLength() >= 0
                 && exchange.contentLength() <= REPLAY_LIMIT) {
@@ -90,121 +80,43 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             }
         }
         boolean bodyReplayable = !exchange.hasBody() || replayBody != null;
+        byte[] finalReplayBody = replayBody;
 
-        ResilienceSpec spec = pool.resilience();
-        String hashKey = hashKey(exchange, spec);
-        ToIntFunction<UpstreamPool.Target> inFlight = t -> guards.health(pool, t).inFlight();
-        Set<UpstreamPool.Target> tried = new HashSet<>();
-        int retries = 0;
-        boolean freshRetryUsed = false;
-        Attempt last = null;
-        while (true) {
-            if (deadline.expired()) {
-                closeQuietly(last);
-                return Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
-            }
-            TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
-            // a target not tried yet for this request, else any; either way only one this node may send to now
-            UpstreamPool.Target target = pool.pick(hashKey, t -> !tried.contains(t) && acquire(pool, t, spec, permit),
-                    inFlight);
-            if (target == null) {
-                target = pool.pick(hashKey, t -> acquire(pool, t, spec, permit), inFlight);
-            }
-            if (target == null) {
-                if (last != null) {
-                    return answer(exchange, last, deadline);
-                }
-                return Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
-            }
-            closeQuietly(last);
-            tried.add(target);
-            Attempt attempt;
-            try {
-                attempt = attempt(exchange, pool, target, replayBody, deadline);
-            } catch (RuntimeException e) {
-                permit[0].record(Outcome.RESET, spec);
-                throw e;
-            }
-            if (attempt.failure() == Failure.BROKEN && attempt.reusedConnection()) {
-                // a pooled connection the upstream may have closed for idleness: no verdict on the target
-                permit[0].release();
-            } else {
-                permit[0].record(attempt.outcome(), spec);
-            }
-            last = attempt;
-
-            boolean retryable;
-            if (attempt.failure() == null) {
-                retryable = RETRYABLE_STATUS.contains(attempt.upstream().status()) && bodyReplayable;
-            } else if (attempt.failure() == Failure.NOT_CONNECTED) {
-                retryable = true;
-            } else if (attempt.failure() == Failure.BROKEN) {
-                retryable = bodyReplayable;
-                if (attempt.reusedConnection() && idempotent && retryable && !freshRetryUsed) {
-                    // A pooled connection the upstream closed meanwhile says nothing about the target: one
-                    // attempt more, outside the retry count and budget, finds a live or fresh connection.
-                    freshRetryUsed = true;
-                    tried.remove(target);
-                    continue;
-                }
-            } else {
-                retryable = false;
-            }
-            retryable &= idempotent && retries < pool.retries();
-            Duration pause = retryable ? Backoff.before(retries + 1) : Duration.ZERO;
-            if (retryable && deadline.allows(pause) && guards.tryRetry(pool)) {
-                retries++;
-                sleep(pause);
-                continue;
-            }
-            return answer(exchange, attempt, deadline);
-        }
+        return loop.run(exchange, pool, deadline, attempt -> idempotent && retryable(attempt, bodyReplayable),
+                target -> attempt(exchange, pool, target, finalReplayBody, deadline));
     }
 
-    /** The consistent-hash key: the configured header's value, else the caller's API key id; null for none. */
-    private static String hashKey(Exchange exchange, ResilienceSpec spec) {
-        if (spec.lbPolicy() != ResilienceSpec.LbPolicy.CONSISTENT_HASH) {
-            return null;
+    /** For a request that may be sent twice: whether this attempt's failure is worth another. */
+    private static boolean retryable(RetryLoop.Attempt attempt, boolean bodyReplayable) {
+        if (attempt.failure() == null) {
+            return bodyReplayable && RetryLoop.retryableStatus(attempt.status());
         }
-        if (spec.hashHeader() != null) {
-            return exchange.requestHeaders().first(spec.hashHeader());
-        }
-        return exchange.key() == null ? null : exchange.key().publicId();
-    }
-
-    private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
-                            TargetHealth.Permit[] permit) {
-        permit[0] = guards.health(pool, target).tryAcquire(spec);
-        return permit[0] != null;
-    }
-
-    /** The upstream's answer as it is, or the problem that stands for how the attempt failed. */
-    private static Response answer(Exchange exchange, Attempt attempt, Deadline deadline) {
-        if (attempt.upstream() != null) {
-            return response(exchange, attempt.upstream());
-        }
-        return attempt.failure() == Failure.TIMED_OUT || deadline.expired()
-                ? Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null))
-                : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
-    }
-
-    private static void closeQuietly(Attempt attempt) {
-        if (attempt != null && attempt.upstream() != null) {
-            attempt.upstream().close();
-        }
+        return switch (attempt.failure()) {
+            case NOT_CONNECTED -> true;
+            case BROKEN -> bodyReplayable;
+            // a stalled upstream may be running the request; REFUSED is HTTP/2's alone
+            case TIMED_OUT, REFUSED -> false;
+        };
     }
 
     /** One try: either the upstream's response (headers read, body not yet) or how it failed. */
-    private record Attempt(UpstreamResponse upstream, Failure failure, boolean reusedConnection) {
-        Outcome outcome() {
-            if (failure != null) {
-                return switch (failure) {
-                    case NOT_CONNECTED -> Outcome.CONNECT_FAILURE;
-                    case TIMED_OUT -> Outcome.TIMEOUT;
-                    case BROKEN -> Outcome.RESET;
-                };
+    private record Attempt(Exchange exchange, UpstreamResponse upstream, Failure failure, boolean reusedConnection)
+            implements RetryLoop.Attempt {
+        @Override
+        public int status() {
+            return upstream == null ? 0 : upstream.status();
+        }
+
+        @Override
+        public Response answer() {
+            return response(exchange, upstream);
+        }
+
+        @Override
+        public void discard() {
+            if (upstream != null) {
+                upstream.close();
             }
-            return upstream.status() >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
         }
     }
 
@@ -225,24 +137,17 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             // a connect cut short by the deadline is the deadline passing (504, not retried), not a refusal
             boolean deadlineCut = connectTimeout.compareTo(pool.connectTimeout()) < 0
                     && Failure.of(e) == Failure.TIMED_OUT;
-            return new Attempt(null, deadlineCut ? Failure.TIMED_OUT : Failure.NOT_CONNECTED, false);
+            return new Attempt(exchange, null, deadlineCut ? Failure.TIMED_OUT : Failure.NOT_CONNECTED, false);
         }
         try {
-            return new Attempt(forward(exchange, pool, target, lease, replayBody, deadline), null, lease.reused());
+            return new Attempt(exchange, forward(exchange, pool, target, lease, replayBody, deadline), null,
+                    lease.reused());
         } catch (IOException | RuntimeException e) {
             lease.connection().close();
             Failure failure = Failure.of(e);
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed for request "
                     + exchange.requestId() + ": " + e);
-            return new Attempt(null, failure, lease.reused());
-        }
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return new Attempt(exchange, null, failure, lease.reused());
         }
     }
 
@@ -353,20 +258,4 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         connections.close();
     }
 
-    /** What went wrong talking to the upstream, decided from the exception's causes. */
-    private enum Failure {
-        NOT_CONNECTED, TIMED_OUT, BROKEN;
-
-        static Failure of(Throwable error) {
-            for (Throwable t = error; t != null; t = t.getCause()) {
-                if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException) {
-                    return TIMED_OUT;
-                }
-                if (t instanceof ConnectException) {
-                    return NOT_CONNECTED;
-                }
-            }
-            return BROKEN;
-        }
-    }
 }

@@ -1,0 +1,225 @@
+package io.tollgate.gateway.proxy;
+
+import io.tollgate.common.problem.Problem;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.gateway.pipeline.Exchange;
+import io.tollgate.gateway.pipeline.Response;
+import io.tollgate.gateway.resilience.Backoff;
+import io.tollgate.gateway.resilience.Deadline;
+import io.tollgate.gateway.resilience.Outcome;
+import io.tollgate.gateway.resilience.ServiceGuards;
+import io.tollgate.gateway.resilience.TargetHealth;
+import io.tollgate.gateway.snapshot.ResilienceSpec;
+import io.tollgate.gateway.snapshot.UpstreamPool;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
+
+/**
+ * The target-picking and retry loop both proxy paths run ({@link ProxyFilter} for HTTP/1.1, {@link Http2Forwarder}
+ * for h2c and gRPC); only the attempt itself and which failures may be retried differ between them.
+ *
+ * <p>Each round: the request's {@link Deadline} must not have passed; a target is picked (consistent-hash key from
+ * {@link #hashKey}) among those not tried yet for this request, else among all, and only one whose health grants a
+ * permit; the attempt runs and its outcome is recorded on that target — except a broken reused connection or a
+ * refused stream, which say nothing about the target and only release the permit. A broken reused connection gets
+ * one attempt more when the failure is retryable, outside the retry count and budget. Any other retry must be
+ * allowed by the path's rules, be within the service's retries, take a token from its retry budget
+ * ({@link ServiceGuards#tryRetry}) and fit its jittered {@link Backoff} in the deadline. The last attempt is the
+ * answer: the upstream's response, or 504 {@code upstream-timeout} / 502 {@code upstream-unavailable}; with no
+ * target to send to at all, 503 {@code no-healthy-upstream}.
+ */
+final class RetryLoop {
+    /** Methods that may be sent twice; any other needs an {@code Idempotency-Key} to be retried. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+    /** Answers that say the target, not the request, failed; worth another target for a replayable request. */
+    private static final Set<Integer> RETRYABLE_STATUS = Set.of(502, 503, 504);
+
+    /** What went wrong talking to the upstream. */
+    enum Failure {
+        /** No byte of the request left: refused, connect timeout, unknown host. */
+        NOT_CONNECTED,
+        /** HTTP/2 only: the upstream reset the stream with REFUSED_STREAM, so did not process it. */
+        REFUSED,
+        /** A read timeout, or the deadline cut the attempt short. */
+        TIMED_OUT,
+        /** The connection or stream broke after the request (or part of it) was sent. */
+        BROKEN;
+
+        /** Decided from an exception's causes (HTTP/1.1). */
+        static Failure of(Throwable error) {
+            for (Throwable t = error; t != null; t = t.getCause()) {
+                if (t instanceof SocketTimeoutException || t instanceof HttpTimeoutException) {
+                    return TIMED_OUT;
+                }
+                if (t instanceof ConnectException) {
+                    return NOT_CONNECTED;
+                }
+            }
+            return BROKEN;
+        }
+    }
+
+    /** One try: either an answer (headers read, body not yet) or how it failed. */
+    interface Attempt {
+        /** How it failed; null when the upstream answered. */
+        Failure failure();
+
+        /** The answer's status; only meaningful when {@link #failure()} is null. */
+        int status();
+
+        /** Whether the attempt went over a connection that had served earlier requests. */
+        boolean reusedConnection();
+
+        /** The upstream's answer, with its body still streaming; only when {@link #failure()} is null. */
+        Response answer();
+
+        /** Frees an answer that will not be used (another attempt follows, or the deadline passed). */
+        void discard();
+
+        default Outcome outcome() {
+            if (failure() != null) {
+                return switch (failure()) {
+                    case NOT_CONNECTED -> Outcome.CONNECT_FAILURE;
+                    case TIMED_OUT -> Outcome.TIMEOUT;
+                    case BROKEN, REFUSED -> Outcome.RESET;
+                };
+            }
+            return status() >= 500 ? Outcome.SERVER_ERROR : Outcome.SUCCESS;
+        }
+
+        /** A pooled connection the upstream may have closed meanwhile: no verdict on the target. */
+        default boolean stale() {
+            return failure() == Failure.BROKEN && reusedConnection();
+        }
+    }
+
+    private final ServiceGuards guards;
+
+    RetryLoop(ServiceGuards guards) {
+        this.guards = guards;
+    }
+
+    /** Whether the request may be sent twice: an idempotent method, or one carrying {@code Idempotency-Key}. */
+    static boolean idempotent(Exchange exchange) {
+        return IDEMPOTENT.contains(exchange.method()) || exchange.requestHeaders().contains("Idempotency-Key");
+    }
+
+    /** Whether an answer's status is one worth another target. */
+    static boolean retryableStatus(int status) {
+        return RETRYABLE_STATUS.contains(status);
+    }
+
+    /**
+     * Runs attempts until one is the answer.
+     *
+     * @param retryable the path's rules: whether this attempt may be retried at all (retries left, budget and
+     *                  deadline are checked here)
+     * @param attempt   sends the request to a target
+     */
+    Response run(Exchange exchange, UpstreamPool pool, Deadline deadline, Predicate<Attempt> retryable,
+                 Function<UpstreamPool.Target, ? extends Attempt> attempt) {
+        ResilienceSpec spec = pool.resilience();
+        String hashKey = hashKey(exchange, spec);
+        ToIntFunction<UpstreamPool.Target> inFlight = t -> guards.health(pool, t).inFlight();
+        Set<UpstreamPool.Target> tried = new HashSet<>();
+        int retries = 0;
+        boolean freshRetryUsed = false;
+        Attempt last = null;
+        while (true) {
+            if (deadline.expired()) {
+                if (last != null) {
+                    last.discard();
+                }
+                return Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
+            }
+            TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
+            // a target not tried yet for this request, else any; either way only one this node may send to now
+            UpstreamPool.Target target = pool.pick(hashKey, t -> !tried.contains(t) && acquire(pool, t, spec, permit),
+                    inFlight);
+            if (target == null) {
+                target = pool.pick(hashKey, t -> acquire(pool, t, spec, permit), inFlight);
+            }
+            if (target == null) {
+                return last != null ? answer(last, deadline)
+                        : Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
+            }
+            if (last != null) {
+                last.discard();
+            }
+            tried.add(target);
+            Attempt current;
+            try {
+                current = attempt.apply(target);
+            } catch (RuntimeException e) {
+                permit[0].record(Outcome.RESET, spec);
+                throw e;
+            }
+            boolean stale = current.stale();
+            if (stale || current.failure() == Failure.REFUSED) {
+                // an old connection the upstream closed, or a stream it did not take: no verdict on the target
+                permit[0].release();
+            } else {
+                permit[0].record(current.outcome(), spec);
+            }
+            last = current;
+            boolean retry = retryable.test(current);
+            if (stale && retry && !freshRetryUsed) {
+                // one attempt more, outside the retry count and budget, finds a live or fresh connection
+                freshRetryUsed = true;
+                tried.remove(target);
+                continue;
+            }
+            retry &= retries < pool.retries();
+            Duration pause = retry ? Backoff.before(retries + 1) : Duration.ZERO;
+            if (retry && deadline.allows(pause) && guards.tryRetry(pool)) {
+                retries++;
+                sleep(pause);
+                continue;
+            }
+            return answer(current, deadline);
+        }
+    }
+
+    /** The consistent-hash key: the configured header's value, else the caller's API key id; null for none. */
+    static String hashKey(Exchange exchange, ResilienceSpec spec) {
+        if (spec.lbPolicy() != ResilienceSpec.LbPolicy.CONSISTENT_HASH) {
+            return null;
+        }
+        if (spec.hashHeader() != null) {
+            return exchange.requestHeaders().first(spec.hashHeader());
+        }
+        return exchange.key() == null ? null : exchange.key().publicId();
+    }
+
+    private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
+                            TargetHealth.Permit[] permit) {
+        permit[0] = guards.health(pool, target).tryAcquire(spec);
+        return permit[0] != null;
+    }
+
+    /** The upstream's answer as it is, or the problem that stands for how the attempt failed. */
+    private static Response answer(Attempt attempt, Deadline deadline) {
+        if (attempt.failure() == null) {
+            return attempt.answer();
+        }
+        return attempt.failure() == Failure.TIMED_OUT || deadline.expired()
+                ? Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null))
+                : Response.problem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null));
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
