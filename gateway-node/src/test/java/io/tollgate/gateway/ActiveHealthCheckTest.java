@@ -2,38 +2,20 @@ package io.tollgate.gateway;
 
 import io.tollgate.db.model.Service;
 import io.tollgate.db.store.ServiceStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Active health checks run by the node against real upstreams whose health endpoint fails and recovers. */
-class ActiveHealthCheckTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-    }
+class ActiveHealthCheckTest extends WithGateway {
 
     /** Checks every 100 ms, two results in a row flip the verdict; passive ejection and breaker off. */
     private static final Service.Resilience CHECKED = new Service.Resilience("round-robin", null, 0, 30_000, 0,

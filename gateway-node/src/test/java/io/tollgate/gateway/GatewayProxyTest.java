@@ -8,12 +8,10 @@ import io.tollgate.db.store.ApiKeyStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +20,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One gateway against the real test database and real upstream servers; each case seeds its own tenant. */
-class GatewayProxyTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
+class GatewayProxyTest extends WithGateway {
     static Upstream upstream;
 
     @BeforeAll
@@ -44,12 +39,10 @@ class GatewayProxyTest {
             }
             Upstream.send(exchange, 201, "{\"hello\":\"world\"}");
         });
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
     }
 
     @AfterAll
     static void stop() {
-        gateway.stop();
         upstream.close();
     }
 

@@ -15,13 +15,10 @@ import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * client: all four call kinds, the upstream's status, message and metadata (headers and trailers) arriving
  * intact, deadlines, and the gateway's own refusals as gRPC status codes.
  */
-class GrpcProxyTest {
+class GrpcProxyTest extends WithGateway {
     private static final String SERVICE = "/tollgate.examples.orders.Orders";
     private static final Metadata.Key<String> LOOKUP = Metadata.Key.of("x-order-lookup", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-order-detail", Metadata.ASCII_STRING_MARSHALLER);
@@ -46,24 +43,17 @@ class GrpcProxyTest {
     private static final Metadata.Key<String> REQUEST_ID =
             Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
-    @TempDir
-    static Path dir;
     static ExampleServices.Running orders;
-    static GatewayServer gateway;
     static final List<ManagedChannel> channels = new ArrayList<>();
 
     @BeforeAll
     static void start() {
         orders = ExampleServices.goOrders();
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
     }
 
     @AfterAll
     static void stop() {
         channels.forEach(ManagedChannel::shutdownNow);
-        if (gateway != null) {
-            gateway.stop();
-        }
         if (orders != null) {
             orders.close();
         }

@@ -2,14 +2,10 @@ package io.tollgate.gateway;
 
 import io.tollgate.db.model.Service;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,21 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code grpc.health.v1.Health/Check} on go-orders (grpc-go's health service), h2c targets with a GET over HTTP/2 on
  * rust-inventory. A check that fails marks the target unhealthy, and the gateway stops sending it requests.
  */
-class Http2HealthCheckTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
+class Http2HealthCheckTest extends WithGateway {
     static ExampleServices.Running go;
     static ExampleServices.Running rust;
 
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
     @AfterAll
     static void stop() {
-        gateway.stop();
         if (go != null) {
             go.close();
         }

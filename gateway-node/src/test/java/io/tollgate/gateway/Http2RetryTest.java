@@ -1,10 +1,7 @@
 package io.tollgate.gateway;
 
 import io.tollgate.db.model.Service;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -12,7 +9,6 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,25 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * test script says: reset it with a given error code, or answer 200. A stream reset with REFUSED_STREAM was not
  * processed, so it is retried whatever the method; any other reset follows the idempotency rules.
  */
-class Http2RetryTest {
+class Http2RetryTest extends WithGateway {
     private static final int REFUSED_STREAM = 0x7;
     private static final int INTERNAL_ERROR = 0x2;
     /** An answer: 200 (HPACK static index 8, ":status: 200") with END_STREAM. */
     private static final int OK = -1;
 
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-    }
 
     /** An h2c server that answers the n-th stream it receives with {@code script[n]} (OK after the script ends). */
     static final class ScriptedH2Server implements AutoCloseable {

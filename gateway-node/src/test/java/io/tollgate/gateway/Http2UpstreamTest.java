@@ -3,14 +3,11 @@ package io.tollgate.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.common.json.Json;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,23 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * examples/services, for services whose protocol is {@code h2c}: the client speaks HTTP/1.1 to the gateway, the
  * gateway HTTP/2 to the upstream, with the same pipeline rules as HTTP/1.1 upstreams.
  */
-class Http2UpstreamTest {
-    @TempDir
-    static Path dir;
+class Http2UpstreamTest extends WithGateway {
     static ExampleServices.Running rust;
     static ExampleServices.Running go;
-    static GatewayServer gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.stop();
-        }
         if (rust != null) {
             rust.close();
         }

@@ -2,13 +2,9 @@ package io.tollgate.gateway;
 
 import io.tollgate.db.model.Service;
 import io.tollgate.db.store.ServiceStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,20 +16,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Weighted round robin with live weight changes, least in flight and consistent hashing, on real upstreams. */
-class LoadBalancingTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-    }
+class LoadBalancingTest extends WithGateway {
 
     private static Service.Resilience policy(String lbPolicy, String hashHeader) {
         return new Service.Resilience(lbPolicy, hashHeader, 0, 30_000, 0, 10_000, 1, null, 10_000, 2_000, 2, 3);

@@ -4,15 +4,11 @@ import com.sun.net.httpserver.HttpExchange;
 import io.tollgate.db.model.Route;
 import io.tollgate.db.model.Service;
 import io.tollgate.db.store.RouteStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -27,23 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and from Cache-Control, Vary, what is never stored, per-consumer copies, HEAD, query normalization,
  * stale-if-error, purges arriving through the config, and the byte bound.
  */
-class ResponseCacheTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
+class ResponseCacheTest extends WithGateway {
 
     /** Caching on, 60 s fresh, shared by all callers, no stale copies. */
     private static final Route.Cache ON = new Route.Cache(true, 60, false, 0, 0);
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-    }
 
     /** An upstream answering 200 with {@code n=<how many requests it has seen>} and the given headers. */
     private static Upstream counting(String... headers) throws IOException {

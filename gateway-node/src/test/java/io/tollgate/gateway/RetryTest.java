@@ -2,10 +2,7 @@ package io.tollgate.gateway;
 
 import io.tollgate.db.model.Route;
 import io.tollgate.db.model.Service;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -13,10 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,20 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Retries against real upstreams that answer 503, reset the connection, stall, or refuse connections; every case
  * counts what reached the upstreams.
  */
-class RetryTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-    }
+class RetryTest extends WithGateway {
 
     private static Upstream unavailable() throws IOException {
         return Upstream.answering(exchange -> Upstream.send(exchange, 503, "{\"down\":true}"));

@@ -3,7 +3,6 @@ package io.tollgate.gateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,10 +10,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,12 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Server-sent events and other chunked streams from an HTTP/1.1 upstream pass through without buffering: each event
  * reaches the client when the upstream sends it, not when a buffer fills or the stream ends.
  */
-class ServerSentEventsTest {
+class ServerSentEventsTest extends WithGateway {
     private static final long SPACING_MS = 800;
 
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
     static Upstream upstream;
 
     @BeforeAll
@@ -49,12 +43,10 @@ class ServerSentEventsTest {
                 Thread.currentThread().interrupt();
             }
         });
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
     }
 
     @AfterAll
     static void stop() {
-        gateway.stop();
         upstream.close();
     }
 

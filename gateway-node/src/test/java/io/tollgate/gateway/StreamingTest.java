@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,23 +13,18 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bodies of several megabytes pass through intact both ways, with and without a declared length. */
-class StreamingTest {
+class StreamingTest extends WithGateway {
     private static final int SIZE = 8 * 1024 * 1024;
 
-    @TempDir
-    static Path dir;
     static HttpServer upstream;
-    static GatewayServer gateway;
     static Seed.TenantRows tenant;
 
     @BeforeAll
@@ -57,7 +51,6 @@ class StreamingTest {
             }
         });
         upstream.start();
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
         tenant = Seed.tenant();
         tenant.route(tenant.service("http://127.0.0.1:" + upstream.getAddress().getPort()), "/", "none");
         Gateways.awaitVersion(gateway, tenant.save());
@@ -65,7 +58,6 @@ class StreamingTest {
 
     @AfterAll
     static void stop() {
-        gateway.stop();
         upstream.stop(0);
     }
 

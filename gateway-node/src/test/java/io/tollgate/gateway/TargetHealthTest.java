@@ -2,17 +2,12 @@ package io.tollgate.gateway;
 
 import io.tollgate.db.model.Service;
 import io.tollgate.db.store.NodeStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,20 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Passive outlier ejection and the per-target circuit breaker, against real upstreams that fail and recover;
  * every case counts what reached the upstreams.
  */
-class TargetHealthTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-    }
+class TargetHealthTest extends WithGateway {
 
     private static Service.Resilience outlier(int failures, int ejectionMs) {
         Service.Resilience d = Service.Resilience.DEFAULTS;

@@ -1,9 +1,6 @@
 package io.tollgate.gateway;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +9,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,20 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Upstream connections are reused while busy and closed (not leaked) once dead. The upstream here counts the
  * connections it accepted and the ones still open from its side.
  */
-class UpstreamConnectionTest {
-    @TempDir
-    static Path dir;
-    static GatewayServer gateway;
-
-    @BeforeAll
-    static void start() {
-        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.stop();
-    }
+class UpstreamConnectionTest extends WithGateway {
 
     /** Answers every request on a connection with a tiny 200 after a short pause, keeping the connection. */
     private static final class CountingUpstream implements AutoCloseable {
