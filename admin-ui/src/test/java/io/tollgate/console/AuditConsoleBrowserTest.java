@@ -2,8 +2,6 @@ package io.tollgate.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tollgate.common.json.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -18,20 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An auditor reads, filters and exports the trail in a real headless Chromium. */
-class AuditConsoleBrowserTest {
-    private static final ConsoleFixture fx = ConsoleFixture.get();
-    private static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        browser = new Browser(fx.base());
-    }
-
-    @AfterAll
-    static void stop() {
-        browser.close();
-    }
-
+class AuditConsoleBrowserTest extends WithBrowser {
     @Test
     void tenantAuditorSeesFiltersAndExportsOnlyTheirTenantsTrail() throws Exception {
         String a = fx.tenant();

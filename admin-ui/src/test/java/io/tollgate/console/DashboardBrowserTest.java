@@ -2,8 +2,6 @@ package io.tollgate.console;
 
 import io.tollgate.db.model.UsageMinute;
 import io.tollgate.db.store.UsageReportStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -17,20 +15,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The tenant dashboard, drawn from usage rollups inserted as a gateway node would write them. */
-class DashboardBrowserTest {
-    private static final ConsoleFixture fx = ConsoleFixture.get();
-    private static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        browser = new Browser(fx.base());
-    }
-
-    @AfterAll
-    static void stop() {
-        browser.close();
-    }
-
+class DashboardBrowserTest extends WithBrowser {
     @Test
     void dashboardChartsTrafficFromRollups() {
         String slug = fx.tenant();

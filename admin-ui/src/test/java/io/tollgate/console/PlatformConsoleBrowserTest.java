@@ -2,7 +2,6 @@ package io.tollgate.console;
 
 import io.tollgate.db.store.ConfigStateStore;
 import io.tollgate.db.store.NodeStore;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.support.ui.Select;
@@ -12,19 +11,10 @@ import java.time.OffsetDateTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A platform admin's pages in a real headless Chromium: tenants and plans, users and roles, gateway nodes. */
-class PlatformConsoleBrowserTest {
-    private static final ConsoleFixture fx = ConsoleFixture.get();
-    private static Browser browser;
-
+class PlatformConsoleBrowserTest extends WithBrowser {
     @BeforeAll
-    static void start() {
-        browser = new Browser(fx.base());
+    static void signIn() {
         browser.signIn(ConsoleFixture.ADMIN_EMAIL, ConsoleFixture.ADMIN_PASSWORD);
-    }
-
-    @AfterAll
-    static void stop() {
-        browser.close();
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.tollgate.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.support.ui.Select;
 
@@ -15,20 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * deadline and response cache settings, saved through the console in a real headless Chromium: errors beside their
  * fields, what was typed kept, and what was saved read back through the admin API.
  */
-class ResilienceFormsBrowserTest {
-    private static final ConsoleFixture fx = ConsoleFixture.get();
-    private static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        browser = new Browser(fx.base());
-    }
-
-    @AfterAll
-    static void stop() {
-        browser.close();
-    }
-
+class ResilienceFormsBrowserTest extends WithBrowser {
     @Test
     void tenantAdminSavesServiceResilienceSettings() {
         String slug = fx.tenant();

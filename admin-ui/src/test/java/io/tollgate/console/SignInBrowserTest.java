@@ -1,26 +1,11 @@
 package io.tollgate.console;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Signing in and out in a real headless Chromium. */
-class SignInBrowserTest {
-    private static final ConsoleFixture fx = ConsoleFixture.get();
-    private static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        browser = new Browser(fx.base());
-    }
-
-    @AfterAll
-    static void stop() {
-        browser.close();
-    }
-
+class SignInBrowserTest extends WithBrowser {
     @Test
     void platformAdminSignsInAndLandsOnTenants() {
         browser.open("/sign-in");

@@ -1,7 +1,5 @@
 package io.tollgate.console;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
@@ -14,20 +12,8 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A tenant admin's day in a real headless Chromium: services, routes, keys, and nothing of other tenants. */
-class TenantConsoleBrowserTest {
+class TenantConsoleBrowserTest extends WithBrowser {
     private static final Pattern FULL_KEY = Pattern.compile("tg_[a-z2-7]{12}_[a-z2-7]{52}");
-    private static final ConsoleFixture fx = ConsoleFixture.get();
-    private static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        browser = new Browser(fx.base());
-    }
-
-    @AfterAll
-    static void stop() {
-        browser.close();
-    }
 
     @Test
     void tenantAdminCreatesServiceRouteAndKeyThenRevokesTheKey() {

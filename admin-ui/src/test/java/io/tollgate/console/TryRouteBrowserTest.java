@@ -1,7 +1,5 @@
 package io.tollgate.console;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -9,20 +7,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** "Try this route" against a stand-in gateway node: status, headers and latency shown, the key never echoed. */
-class TryRouteBrowserTest {
-    private static final ConsoleFixture fx = ConsoleFixture.get();
-    private static Browser browser;
-
-    @BeforeAll
-    static void start() {
-        browser = new Browser(fx.base());
-    }
-
-    @AfterAll
-    static void stop() {
-        browser.close();
-    }
-
+class TryRouteBrowserTest extends WithBrowser {
     @Test
     void tryingARouteShowsStatusHeadersAndLatencyButNotTheKey() {
         String slug = fx.tenant();
