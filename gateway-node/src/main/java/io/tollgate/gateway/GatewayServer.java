@@ -33,6 +33,9 @@ import io.tollgate.gateway.tls.TlsListener;
 import io.tollgate.gateway.usage.QuotaLedger;
 import io.tollgate.gateway.usage.UsageFlusher;
 import io.tollgate.gateway.usage.UsageRecorder;
+import io.tollgate.gateway.ws.WebSocketMetrics;
+import io.tollgate.gateway.ws.WebSocketProtocol;
+import io.tollgate.gateway.ws.WebSocketUpgrader;
 
 import java.time.Clock;
 import java.util.Optional;
@@ -113,6 +116,8 @@ public final class GatewayServer {
         if (tls != null) {
             metrics.tls(tls::renderMetrics);
         }
+        WebSocketMetrics webSockets = new WebSocketMetrics();
+        metrics.webSocket(webSockets::render);
         UsageRecorder recorder = new UsageRecorder(clock);
         QuotaLedger quotas = new QuotaLedger(clock);
         RecordFilter record = new RecordFilter(metrics, recorder,
@@ -157,6 +162,8 @@ public final class GatewayServer {
                     .contentEncodingsDiscoverServices(false)
                     .build();
             GatewayHandler handler = new GatewayHandler(pipeline, snapshots, drain);
+            WebSocketProtocol webSocketProtocol = new WebSocketProtocol(new WebSocketUpgrader(pipeline, snapshots,
+                    drain, gateway.wsIdleTimeout(), webSockets));
             var builder = WebServer.builder()
                     .host(settings.bindHost())
                     .port(settings.gatewayPort())
@@ -165,6 +172,9 @@ public final class GatewayServer {
                     .shutdownHook(false)
                     .directHandlers(GatewayHandler.directHandlers())
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
+                    // WebSocket upgrades through the same pipeline, spliced on a 101 (io.tollgate.gateway.ws);
+                    // Helidon's discovered protocols (HTTP/2, h2c upgrade) stay as they are
+                    .addProtocol(webSocketProtocol)
                     .routing(routing -> GatewayHandler.register(routing, handler))
                     .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics, drain,
@@ -176,7 +186,8 @@ public final class GatewayServer {
                                 .tls(tls.tls())
                                 .contentEncoding(identityOnly)
                                 .directHandlers(GatewayHandler.directHandlers())
-                                .connectionOptions(options -> options.tcpNoDelay(true)))
+                                .connectionOptions(options -> options.tcpNoDelay(true))
+                                .addProtocol(webSocketProtocol))
                         .routing(TlsListener.SOCKET, routing -> GatewayHandler.register(routing, handler));
             }
             WebServer server = builder.build().start();

@@ -19,12 +19,14 @@ import java.util.UUID;
  * {@code TOLLGATE_USAGE_FLUSH_MS} (5000: how often usage, quota counts and denied-request events are written) and
  * {@code TOLLGATE_ACCESS_LOG} ({@code stdout}, a file path, {@code jul} or {@code off}; see AccessLog) and
  * {@code TOLLGATE_CACHE_MAX_BYTES} (64 MiB: what the response cache may hold) and
- * {@code TOLLGATE_CACHE_MAX_ENTRY_BYTES} (1 MiB: the largest body it stores; larger ones stream through) and the
- * HTTPS listener's {@code TOLLGATE_TLS_*} settings ({@link TlsSettings}; empty when it is off).
+ * {@code TOLLGATE_CACHE_MAX_ENTRY_BYTES} (1 MiB: the largest body it stores; larger ones stream through) and
+ * {@code TOLLGATE_WS_IDLE_TIMEOUT_MS} (300000: a WebSocket connection with no byte either way for this long is
+ * closed on both sides) and the HTTPS listener's {@code TOLLGATE_TLS_*} settings ({@link TlsSettings}; empty when it
+ * is off).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
                        Duration nodeLiveWindow, Duration usageFlushInterval, String accessLog, Duration drainUnready,
-                       Duration drainTimeout, long cacheMaxBytes, long cacheMaxEntryBytes,
+                       Duration drainTimeout, long cacheMaxBytes, long cacheMaxEntryBytes, Duration wsIdleTimeout,
                        Optional<TlsSettings> tls) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
@@ -45,6 +47,7 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 bytes(env, "TOLLGATE_CACHE_MAX_BYTES", 64L << 20, 1L << 40),
                 // a stored body is one byte array, and Caffeine weighs an entry with an int
                 bytes(env, "TOLLGATE_CACHE_MAX_ENTRY_BYTES", 1L << 20, 1L << 30),
+                Duration.ofMillis(millis(env, "TOLLGATE_WS_IDLE_TIMEOUT_MS", 300_000)),
                 TlsSettings.from(env));
     }
 

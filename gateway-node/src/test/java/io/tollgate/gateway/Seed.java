@@ -133,6 +133,15 @@ final class Seed {
             return r;
         }
 
+        /** A route for any Host (clients that set the Host from the URL, such as java.net.http's WebSocket). */
+        Route routeAnyHost(Service service, String path, String auth, Integer ratePerSecond) {
+            OffsetDateTime now = OffsetDateTime.now();
+            Route r = new Route(Ids.newId(), id, service.id(), unique("route"), List.of(), List.of(path), List.of(),
+                    false, auth, ratePerSecond, ratePerSecond, null, false, List.of(), 1, now, now, null);
+            routes.add(r);
+            return r;
+        }
+
         Service service(List<Service.Target> targets, int retries) {
             OffsetDateTime now = OffsetDateTime.now();
             Service s = new Service(Ids.newId(), id, unique("svc"), "go", "http1", targets, 2000, 30_000, retries, 1,

@@ -132,6 +132,36 @@ class TlsListenerTest {
     }
 
     @Test
+    void aWebSocketEchoWorksOverTls() throws Exception {
+        try (WebSocketEcho echo = new WebSocketEcho()) {
+            var t = Seed.tenant();
+            String path = "/" + Seed.unique("wss");
+            t.routeAnyHost(t.service(echo.url()), path, "api-key", null);   // java.net.http cannot set Host
+            var key = t.key();
+            Gateways.awaitVersion(gateway, t.save());
+            java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+            try (HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext()).build()) {
+                java.net.http.WebSocket ws = client.newWebSocketBuilder()
+                        .header("X-API-Key", key.plaintext())
+                        .buildAsync(URI.create("wss://localhost:" + gateway.tlsPort() + path + "/echo"),
+                                new java.net.http.WebSocket.Listener() {
+                                    @Override
+                                    public java.util.concurrent.CompletionStage<?> onText(
+                                            java.net.http.WebSocket socket, CharSequence data, boolean last) {
+                                        reply.complete(data.toString());
+                                        return null;
+                                    }
+                                })
+                        .get(10, TimeUnit.SECONDS);
+                ws.sendText("over tls", true).get(10, TimeUnit.SECONDS);
+                assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("over tls");
+                assertThat(echo.lastHandshake).containsEntry("x-forwarded-proto", "https");
+                ws.abort();
+            }
+        }
+    }
+
+    @Test
     void javaHttpClientGetsHttp2OverTls() throws Exception {
         // java.net.http cannot set Host, so this reaches no tenant: the gateway's own 404, over HTTP/2
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)

@@ -66,7 +66,7 @@ public final class CacheFilter implements Filter {
     public Response handle(Exchange exchange, Chain chain) {
         RouteSpec route = exchange.route();
         CacheSpec spec = route.cache();
-        if (spec == null) {
+        if (spec == null || exchange.webSocketUpgrade()) {
             return chain.proceed(exchange);
         }
         String method = exchange.method();

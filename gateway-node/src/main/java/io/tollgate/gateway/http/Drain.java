@@ -18,7 +18,7 @@ public final class Drain {
     private volatile boolean refusing;
 
     /** True when the request may proceed; then {@link #exit()} must follow. False: refuse it. */
-    boolean enter() {
+    public boolean enter() {
         inFlight.incrementAndGet();
         if (refusing) {
             inFlight.decrementAndGet();
@@ -27,7 +27,7 @@ public final class Drain {
         return true;
     }
 
-    void exit() {
+    public void exit() {
         inFlight.decrementAndGet();
     }
 

@@ -47,6 +47,7 @@ public final class GatewayMetrics {
     private volatile java.util.function.Supplier<String> upstreamHealth = () -> "";
     private volatile java.util.function.Supplier<String> cache = () -> "";
     private volatile java.util.function.Supplier<String> tls = () -> "";
+    private volatile java.util.function.Supplier<String> webSocket = () -> "";
 
     void request(String tenant, String route, int status, double seconds, double upstreamSeconds) {
         String statusClass = status >= 100 && status < 600 ? STATUS_CLASSES[status / 100] : (status / 100) + "xx";
@@ -122,6 +123,11 @@ public final class GatewayMetrics {
         this.tls = section;
     }
 
+    /** Metrics of WebSocket pass-through, rendered after the cache's (io.tollgate.gateway.ws). */
+    public void webSocket(java.util.function.Supplier<String> section) {
+        this.webSocket = section;
+    }
+
     public void configVersion(long version) {
         configVersion.set(version);
     }
@@ -170,6 +176,7 @@ public final class GatewayMetrics {
         out.append(upstreamHealth.get());
         out.append(cache.get());
         out.append(tls.get());
+        out.append(webSocket.get());
         return out.toString();
     }
 

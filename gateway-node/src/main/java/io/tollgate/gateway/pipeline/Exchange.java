@@ -41,6 +41,8 @@ public final class Exchange {
     private String jwtSubject;
     private String target;
     private long upstreamNanos = -1;
+    private boolean webSocketUpgrade;
+    private Tunnel tunnel;
 
     /**
      * @param rawQuery      the query exactly as received, without '?', or null when the request had none
@@ -204,6 +206,24 @@ public final class Exchange {
 
     public void upstreamNanos(long upstreamNanos) {
         this.upstreamNanos = upstreamNanos;
+    }
+
+    /** True for a WebSocket upgrade request (io.tollgate.gateway.ws): the proxy asks the upstream to switch too. */
+    public boolean webSocketUpgrade() {
+        return webSocketUpgrade;
+    }
+
+    public void markWebSocketUpgrade() {
+        this.webSocketUpgrade = true;
+    }
+
+    /** The upstream connection after it answered 101 to a WebSocket upgrade; null otherwise. */
+    public Tunnel tunnel() {
+        return tunnel;
+    }
+
+    public void tunnel(Tunnel tunnel) {
+        this.tunnel = tunnel;
     }
 
     public void onComplete(Consumer<Completion> listener) {

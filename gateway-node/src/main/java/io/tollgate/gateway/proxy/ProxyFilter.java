@@ -66,6 +66,9 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         guards.recordRequest(pool);
         Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
                 exchange.requestHeaders().first("grpc-timeout"));
+        if (exchange.webSocketUpgrade()) {
+            return WebSocketForwarder.forward(exchange, pool, guards, deadline);
+        }
         if (pool.protocol().http2()) {
             return http2.handle(exchange, pool, deadline);
         }
@@ -192,7 +195,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     }
 
     /** The client's fields less hop-by-hop and the ones set here, then Content-Length and X-Forwarded-*. */
-    private static void requestHeaders(Exchange exchange, UpstreamConnection connection) {
+    static void requestHeaders(Exchange exchange, UpstreamConnection connection) {
         HttpFields in = exchange.requestHeaders();
         Set<String> listed = HopByHop.listedIn(in);
         String priorFor = null;
@@ -224,7 +227,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         return !NOT_FORWARDED.contains(lower) && (listed.isEmpty() || !listed.contains(lower));
     }
 
-    private static Response response(Exchange exchange, UpstreamResponse upstream) {
+    static Response response(Exchange exchange, UpstreamResponse upstream) {
         HttpFields raw = upstream.fields();
         Set<String> listed = HopByHop.listedIn(raw);
         Set<String> internal = exchange.route().internalHeaders();

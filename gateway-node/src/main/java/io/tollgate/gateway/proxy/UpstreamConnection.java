@@ -1,6 +1,7 @@
 package io.tollgate.gateway.proxy;
 
 import io.tollgate.gateway.pipeline.HttpFields;
+import io.tollgate.gateway.pipeline.Tunnel;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -179,6 +180,14 @@ final class UpstreamConnection {
 
     /** Reads the answer's head (skipping 1xx interim answers); the body, if any, is then read from the response. */
     UpstreamResponse readResponse(boolean headRequest, Duration readTimeout) throws IOException {
+        return readResponse(headRequest, readTimeout, false);
+    }
+
+    /**
+     * As {@link #readResponse(boolean, Duration)}; with {@code upgrade} (a WebSocket upgrade was sent) a 101 answer
+     * is returned as it is, without body: the connection then belongs to the new protocol ({@link #detach}).
+     */
+    UpstreamResponse readResponse(boolean headRequest, Duration readTimeout, boolean upgrade) throws IOException {
         channel.socket().setSoTimeout(timeoutMillis(readTimeout));
         int budget = MAX_HEAD;
         while (true) {
@@ -207,6 +216,9 @@ final class UpstreamConnection {
                     throw new IOException("malformed header field from upstream");
                 }
                 fields.add(field.substring(0, colon), field.substring(colon + 1).strip());
+            }
+            if (status == 101 && upgrade) {
+                return new UpstreamResponse(this, status, fields, UpstreamResponse.NO_BODY, 0, false);
             }
             if (status == 101) {
                 throw new IOException("upstream switched protocols unasked");
@@ -446,6 +458,18 @@ final class UpstreamConnection {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * After a 101 answer: hands the socket over, with the bytes already read past the head; this object is done
+     * with it (never pooled, never closed by it again).
+     */
+    Tunnel detach() throws IOException {
+        byte[] rest = java.util.Arrays.copyOfRange(buffer, pos, limit);
+        pos = limit;
+        closed = true;
+        channel.socket().setSoTimeout(0);
+        return new Tunnel(channel.socket(), rest);
     }
 
     void close() {
