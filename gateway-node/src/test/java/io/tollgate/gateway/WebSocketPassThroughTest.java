@@ -61,7 +61,10 @@ class WebSocketPassThroughTest {
     }
 
     private static Setup setup(Integer ratePerSecond) {
-        var t = Seed.tenant();
+        return setup(Seed.tenant(), ratePerSecond);
+    }
+
+    private static Setup setup(Seed.TenantRows t, Integer ratePerSecond) {
         String path = "/" + Seed.unique("ws");
         t.routeAnyHost(t.service(echo.url()), path, "api-key", ratePerSecond);
         Seed.Key key = t.key();
@@ -132,6 +135,47 @@ class WebSocketPassThroughTest {
             second.close();
             assertThat(refused.statusLine).startsWith("HTTP/1.1 429");
             assertThat(refused.text).containsIgnoringCase("retry-after");
+        }
+    }
+
+    @Test
+    void anUpgradeSpendsOneRequestOfTheQuota() throws IOException {
+        Setup s = setup(Seed.tenant().quota(1L, "day"), null);
+        int before = echo.accepted.get();
+        try (Socket first = handshake(s.path() + "/echo", s.key().plaintext())) {
+            assertThat(readHead(first.getInputStream()).statusLine).startsWith("HTTP/1.1 101");
+            try (Socket second = handshake(s.path() + "/echo", s.key().plaintext())) {
+                Head refused = readHead(second.getInputStream());
+                assertThat(refused.statusLine).startsWith("HTTP/1.1 429");
+                assertThat(readToEnd(second.getInputStream())).contains("quota-exceeded");
+            }
+        }
+        assertThat(echo.accepted.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void stoppingTheNodeClosesOpenWebSockets() throws IOException {
+        GatewayServer other = Gateways.start(dir.resolve("other.json"), Map.of());
+        try {
+            var t = Seed.tenant();
+            String path = "/" + Seed.unique("ws");
+            t.routeAnyHost(t.service(echo.url()), path, "api-key", null);
+            Seed.Key key = t.key();
+            Gateways.awaitVersion(other, t.save());
+            int openBefore = echo.open.get();
+            try (Socket socket = new Socket("127.0.0.1", other.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET " + path + "/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-API-Key: " + key.plaintext()
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(readHead(socket.getInputStream()).statusLine).startsWith("HTTP/1.1 101");
+                other.stop();   // the default idle timeout is 5 minutes: only the stop can end it within the bound
+                assertThat(socket.getInputStream().read()).isEqualTo(-1);
+            }
+            Gateways.await("the upstream side closed", () -> echo.open.get() <= openBefore);
+        } finally {
+            other.stop();
         }
     }
 
