@@ -103,6 +103,16 @@ class ConfigCliTest {
                 .isEqualTo(1);
         assertThat(err.toString()).contains("TOLLGATE_TOKEN");
 
+        // a token captured with its JSON answer (line breaks, spaces) would make the HTTP client quote the whole
+        // header value in its exception: refused up front, and never echoed
+        for (String captured : new String[]{"{\n  \"token\": \"" + token + "\"\n}", token + "\u00e9"}) {
+            reset();
+            assertThat(ConfigCli.run(new String[]{"diff", "-f", file.toString(), "--server", admin.base()},
+                    Map.of("TOLLGATE_TOKEN", captured), print(out), print(err))).isEqualTo(1);
+            assertThat(err.toString()).contains("TOLLGATE_TOKEN").doesNotContain(token);
+            assertThat(out.toString()).doesNotContain(token);
+        }
+
         reset();
         String other = admin.tenant();
         assertThat(run("export", "--tenant", other)).as("another tenant's config").isEqualTo(1);

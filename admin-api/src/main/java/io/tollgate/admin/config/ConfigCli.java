@@ -84,6 +84,13 @@ public final class ConfigCli {
             err.println("config: set TOLLGATE_TOKEN to an admin API token (POST /api/v1/tokens creates one)");
             return 1;
         }
+        if (!token.strip().chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            // never echoed: a token captured with its JSON wrapper or a line break would otherwise end up in an
+            // "invalid header value" message, and so in a CI log
+            err.println("config: TOLLGATE_TOKEN holds characters a token cannot have (spaces, line breaks or"
+                    + " non-ASCII); set it to the token alone");
+            return 1;
+        }
         String server = opts.getOrDefault("server", env.getOrDefault("TOLLGATE_SERVER", "http://127.0.0.1:8081"));
         String api = server.replaceAll("/+$", "") + (server.contains("/api/v1") ? "" : "/api/v1");
         try {
@@ -107,6 +114,10 @@ public final class ConfigCli {
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 1;
+        } catch (RuntimeException e) {
+            // the message may quote a request header, so the token: only the kind of failure is printed
+            err.println("config " + args[0] + ": failed (" + e.getClass().getSimpleName() + ")");
             return 1;
         }
     }
