@@ -62,9 +62,12 @@ public final class GatewayMetrics {
      * Counts a gRPC call by its service, method and grpc-status. The path is the client's, so the labels are kept
      * bounded: only a matched route's calls are counted (the caller passes them), a path that is not
      * {@code /package.Service/Method} is "other", at most {@link #GRPC_METHODS_PER_ROUTE} distinct methods are named
-     * per route, and the status is one of gRPC's 17 codes or "none" (no grpc-status arrived: broken off).
+     * per route, and the status is one of gRPC's 17 codes or "none" (no grpc-status arrived: broken off). Only a
+     * call that reached the upstream may claim one of those method names: the gateway's own refusals (no key, rate
+     * limited) are counted under a name already claimed or as "other", so callers without a key cannot use up the
+     * route's names with invented methods.
      */
-    void grpcCall(String tenant, String route, String path, String grpcStatus) {
+    void grpcCall(String tenant, String route, String path, String grpcStatus, boolean reachedUpstream) {
         String service = "other";
         String method = "other";
         java.util.regex.Matcher m = GRPC_PATH.matcher(path);
@@ -72,7 +75,7 @@ public final class GatewayMetrics {
             java.util.Set<String> seen = grpcMethods.computeIfAbsent(new RouteLabels(tenant, route),
                     k -> ConcurrentHashMap.newKeySet());
             String pair = m.group(1) + "/" + m.group(2);
-            if (seen.contains(pair) || (seen.size() < GRPC_METHODS_PER_ROUTE && seen.add(pair))) {
+            if (seen.contains(pair) || (reachedUpstream && seen.size() < GRPC_METHODS_PER_ROUTE && seen.add(pair))) {
                 service = m.group(1);
                 method = m.group(2);
             }

@@ -60,7 +60,7 @@ public final class RecordFilter implements Filter, AutoCloseable {
         metrics.request(tenant, route, completion.status(), totalNanos / NANOS,
                 exchange.upstreamNanos() < 0 ? -1 : exchange.upstreamNanos() / NANOS);
         if (completion.grpcStatus() != null && exchange.route() != null) {
-            metrics.grpcCall(tenant, route, exchange.rawPath(), completion.grpcStatus());
+            metrics.grpcCall(tenant, route, exchange.rawPath(), completion.grpcStatus(), exchange.upstreamNanos() >= 0);
         }
         if (problem == ProblemType.RATE_LIMITED) {
             metrics.rateLimited(tenant);

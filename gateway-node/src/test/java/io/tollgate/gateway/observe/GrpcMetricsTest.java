@@ -16,9 +16,9 @@ class GrpcMetricsTest {
     @Test
     void callsAreCountedByServiceMethodAndStatus() {
         GatewayMetrics metrics = new GatewayMetrics();
-        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "0");
-        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "0");
-        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "5");
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "0", true);
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "0", true);
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "5", true);
 
         String out = metrics.render();
         assertThat(out).contains("tollgate_grpc_calls_total{tenant=\"acme\",route=\"orders\","
@@ -30,7 +30,7 @@ class GrpcMetricsTest {
     void methodsBeyondTheLimitPerRouteAreCountedAsOther() {
         GatewayMetrics metrics = new GatewayMetrics();
         for (int i = 0; i < GatewayMetrics.GRPC_METHODS_PER_ROUTE + 50; i++) {
-            metrics.grpcCall("acme", "orders", "/acme.v1.Orders/Invented" + i, "12");
+            metrics.grpcCall("acme", "orders", "/acme.v1.Orders/Invented" + i, "12", true);
         }
 
         String out = metrics.render();
@@ -39,12 +39,31 @@ class GrpcMetricsTest {
     }
 
     @Test
+    void refusedCallsCannotClaimMethodNames() {
+        GatewayMetrics metrics = new GatewayMetrics();
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "0", true);
+        // callers without a key inventing methods: refused by the gateway, never reaching the upstream
+        for (int i = 0; i < GatewayMetrics.GRPC_METHODS_PER_ROUTE + 10; i++) {
+            metrics.grpcCall("acme", "orders", "/x.Y/Junk" + i, "16", false);
+        }
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "16", false);
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/ListOrders", "0", true);
+
+        String out = metrics.render();
+        assertThat(out).doesNotContain("Junk");
+        assertThat(out).contains("grpc_service=\"other\",grpc_method=\"other\",grpc_status=\"16\"} "
+                + (GatewayMetrics.GRPC_METHODS_PER_ROUTE + 10));
+        assertThat(out).contains("grpc_method=\"GetOrder\",grpc_status=\"16\"} 1");
+        assertThat(out).contains("grpc_method=\"ListOrders\",grpc_status=\"0\"} 1");
+    }
+
+    @Test
     void pathsThatAreNotGrpcMethodsAndUnknownStatusesAreOther() {
         GatewayMetrics metrics = new GatewayMetrics();
-        metrics.grpcCall("acme", "orders", "/not/a/grpc/path", "0");
-        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/Get\"Order", "0");
-        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "99");
-        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "");
+        metrics.grpcCall("acme", "orders", "/not/a/grpc/path", "0", true);
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/Get\"Order", "0", true);
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "99", true);
+        metrics.grpcCall("acme", "orders", "/acme.v1.Orders/GetOrder", "", true);
 
         String out = metrics.render();
         assertThat(out).contains("grpc_service=\"other\",grpc_method=\"other\",grpc_status=\"0\"} 2");
