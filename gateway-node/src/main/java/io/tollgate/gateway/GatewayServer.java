@@ -124,7 +124,13 @@ public final class GatewayServer {
                 ClientIps.create(settings.clientIpMode(), settings.clientIpKey().orElse(null)), gateway.accessLog());
         Drain drain = new Drain();
         try {
-            SnapshotHolder snapshots = new SnapshotHolder(metrics::configVersion);
+            SnapshotHolder[] holder = new SnapshotHolder[1];
+            holder[0] = new SnapshotHolder(version -> {
+                metrics.configVersion(version);
+                // publish() has swapped the snapshot in before telling its version
+                cache.snapshotApplied(holder[0].current());
+            });
+            SnapshotHolder snapshots = holder[0];
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
                     settings.configListen());
             poller.start();

@@ -321,6 +321,111 @@ class ResponseCacheTest extends WithGateway {
         }
     }
 
+    /** An upstream answering 200 with {@code <header>=<the request's value of header>, n=<requests seen>}. */
+    private static Upstream echoing(String header, String... headers) throws IOException {
+        AtomicInteger count = new AtomicInteger();
+        return Upstream.answering(exchange -> answer(exchange, 200, header + "="
+                + exchange.getRequestHeaders().getFirst(header) + ", n=" + count.incrementAndGet(), headers));
+    }
+
+    @Test
+    void anAuthorizationHeaderForwardedPastAnApiKeyKeepsEachCallersOwnCopy() throws IOException {
+        // one app key shared by every user, each user's session in Authorization, which the gateway forwards
+        try (Upstream up = echoing("Authorization", "Cache-Control", "max-age=60")) {
+            var t = Seed.tenant();
+            t.cachedRoute(t.service(up.url()), "/me", "api-key", new Route.Cache(true, 60, true, 0, 0));
+            Seed.Key app = t.key();
+            Gateways.awaitVersion(gateway, t.save());
+
+            RawHttp.Reply alice1 = get(t, "/me", "X-API-Key", app.plaintext(), "Authorization", "Bearer alice");
+            RawHttp.Reply bob1 = get(t, "/me", "X-API-Key", app.plaintext(), "Authorization", "Bearer bob");
+            RawHttp.Reply alice2 = get(t, "/me", "X-API-Key", app.plaintext(), "Authorization", "Bearer alice");
+            RawHttp.Reply bob2 = get(t, "/me", "X-API-Key", app.plaintext(), "Authorization", "Bearer bob");
+            RawHttp.Reply appOnly = get(t, "/me", "X-API-Key", app.plaintext());
+
+            assertThat(alice1.text()).startsWith("Authorization=Bearer alice,");
+            assertThat(bob1.header("X-Cache")).as("B never gets A's /me").isEqualTo("MISS");
+            assertThat(bob1.text()).startsWith("Authorization=Bearer bob,");
+            assertThat(alice2.header("X-Cache")).isEqualTo("HIT");
+            assertThat(alice2.text()).isEqualTo(alice1.text());
+            assertThat(bob2.header("X-Cache")).isEqualTo("HIT");
+            assertThat(bob2.text()).isEqualTo(bob1.text());
+            assertThat(appOnly.header("X-Cache")).as("the key alone is another consumer").isEqualTo("MISS");
+            assertThat(appOnly.text()).startsWith("Authorization=null,");
+            assertThat(up.seen).hasSize(3);
+        }
+    }
+
+    @Test
+    void aCookieOnARouteWithoutGatewayAuthIsCachedOnlyPerCookie() throws IOException {
+        try (Upstream shared = echoing("Cookie", "Cache-Control", "max-age=60");
+             Upstream perCaller = echoing("Cookie", "Cache-Control", "max-age=60")) {
+            var t1 = cached(shared, ON);
+            var t2 = cached(perCaller, new Route.Cache(true, 60, true, 0, 0));
+
+            RawHttp.Reply alice = get(t1, "/c", "Cookie", "session=alice");
+            RawHttp.Reply bob = get(t1, "/c", "Cookie", "session=bob");
+            RawHttp.Reply anonymous = get(t1, "/c");
+            RawHttp.Reply alice1 = get(t2, "/c", "Cookie", "session=alice");
+            RawHttp.Reply bob1 = get(t2, "/c", "Cookie", "session=bob");
+            RawHttp.Reply alice2 = get(t2, "/c", "Cookie", "session=alice");
+            RawHttp.Reply anonymous2 = get(t2, "/c");
+
+            assertThat(alice.header("X-Cache")).isEqualTo("BYPASS");
+            assertThat(bob.header("X-Cache")).isEqualTo("BYPASS");
+            assertThat(bob.text()).startsWith("Cookie=session=bob,");
+            assertThat(anonymous.header("X-Cache")).as("nothing was stored for everyone").isEqualTo("MISS");
+            assertThat(anonymous.text()).startsWith("Cookie=null,");
+            assertThat(shared.seen).hasSize(3);
+            assertThat(bob1.header("X-Cache")).isEqualTo("MISS");
+            assertThat(bob1.text()).startsWith("Cookie=session=bob,");
+            assertThat(alice2.header("X-Cache")).isEqualTo("HIT");
+            assertThat(alice2.text()).isEqualTo(alice1.text());
+            assertThat(anonymous2.header("X-Cache")).isEqualTo("MISS");
+            assertThat(anonymous2.text()).startsWith("Cookie=null,");
+        }
+    }
+
+    @Test
+    void aPurgeFreesTheRoutesEntriesAsSoonAsItsVersionIsApplied() throws IOException {
+        GatewayServer own = Gateways.start(dir.resolve("purge.json"), Map.of());
+        byte[] body = new byte[20_000];
+        Arrays.fill(body, (byte) 'p');
+        try (Upstream up = Upstream.answering(exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        })) {
+            var t = Seed.tenant();
+            t.cachedRoute(t.service(up.url()), "/c", "none", ON);
+            long version = t.save();
+            Gateways.awaitVersion(own, version);
+            for (int i = 0; i < 3; i++) {
+                RawHttp.get(own.port(), t.host, "/c/" + i);
+            }
+            String before = RawHttp.get(own.mgmtPort(), "localhost", "/metrics").text();
+            assertThat(gauge(before, "tollgate_cache_entries")).isGreaterThanOrEqualTo(3);
+            assertThat(gauge(before, "tollgate_cache_bytes")).isGreaterThanOrEqualTo(3L * body.length);
+
+            Route route = t.routes.getFirst();
+            Gateways.awaitVersion(own, Seed.change(dsl -> new RouteStore(dsl).purgeCache(t.id, route.id())));
+
+            // no request reaches the route after the purge: applying its version is enough
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            String after = RawHttp.get(own.mgmtPort(), "localhost", "/metrics").text();
+            while (gauge(after, "tollgate_cache_entries") > 0 && System.nanoTime() < deadline) {
+                sleep(50);
+                after = RawHttp.get(own.mgmtPort(), "localhost", "/metrics").text();
+            }
+            assertThat(gauge(after, "tollgate_cache_entries")).isZero();
+            assertThat(gauge(after, "tollgate_cache_bytes")).isZero();
+            assertThat(up.seen).hasSize(3);
+        } finally {
+            own.stop();
+        }
+    }
+
     @Test
     void headIsCachedWithItsContentLength() throws IOException {
         try (Upstream up = Upstream.answering(exchange -> {

@@ -8,17 +8,14 @@ import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Response;
 import io.tollgate.gateway.snapshot.CacheSpec;
 import io.tollgate.gateway.snapshot.RouteSpec;
+import io.tollgate.gateway.snapshot.Snapshot;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -35,7 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
  * private}, {@code no-store} or {@code no-cache} (or {@code Pragma: no-cache} without Cache-Control), {@code Vary:
  * *}, a freshness of 0, bodies over the per-entry limit (streamed through untouched), bodies followed by trailers,
  * and bodies that broke off.
- * Answers to authenticated requests are cached only when the route caches per consumer, under the consumer's key.
+ * Answers to authenticated requests, and to requests carrying credentials the upstream gets ({@code Authorization},
+ * {@code Cookie}), are cached only when the route caches per consumer, under the consumer's key (which includes a
+ * SHA-256 of those credentials).
  */
 public final class CacheFilter implements Filter {
     static final String X_CACHE = "X-Cache";
@@ -71,6 +70,7 @@ public final class CacheFilter implements Filter {
         }
         String method = exchange.method();
         String consumer = consumer(exchange);
+        // a Cookie or Authorization header on a route without gateway auth counts as authenticated (see consumer)
         boolean authenticated = consumer != null || !RouteSpec.AUTH_NONE.equals(route.auth());
         if (!("GET".equals(method) || "HEAD".equals(method))
                 || exchange.requestHeaders().contains("Range")
@@ -109,22 +109,52 @@ public final class CacheFilter implements Filter {
     }
 
     /**
-     * Who the request was authenticated as, for per-consumer keys: the API key's id, the token's subject on a jwt
-     * route, or a digest of an {@code Authorization} header passed to the upstream on a route without gateway auth
-     * (the upstream authenticates, and may answer per caller). Null when the request names no one.
+     * Who the request was authenticated as, for per-consumer keys: the API key's id, or the token's subject on a jwt
+     * route; plus, when the request still carries credentials that go to the upstream ({@link #CREDENTIALS}: an
+     * {@code Authorization} header left in place because the API key came in {@code X-API-Key}, a route without
+     * gateway auth, a {@code Cookie}), a SHA-256 of those values. The upstream may answer per session (RFC 9111
+     * section 3.5: a shared cache does not reuse an answer to such a request for anyone else), so each set of
+     * credentials gets its own copy, and requests carrying them are never served from or stored in the shared copy.
+     * Null when the request names no one.
      */
     private static String consumer(Exchange exchange) {
+        String credentials = forwardedCredentials(exchange.requestHeaders());
+        String who;
         if (exchange.key() != null) {
-            return "key:" + exchange.key().id();
+            who = "key:" + exchange.key().id();
+        } else if (RouteSpec.AUTH_JWT.equals(exchange.route().auth())) {
+            if (exchange.jwtSubject() == null) {
+                return null;
+            }
+            who = "jwt:" + exchange.jwtSubject();
+        } else if (RouteSpec.AUTH_NONE.equals(exchange.route().auth())) {
+            who = null;
+        } else {
+            return null;
         }
-        if (RouteSpec.AUTH_JWT.equals(exchange.route().auth())) {
-            return exchange.jwtSubject() == null ? null : "jwt:" + exchange.jwtSubject();
+        if (credentials == null) {
+            return who;
         }
-        if (RouteSpec.AUTH_NONE.equals(exchange.route().auth())) {
-            List<String> authorization = exchange.requestHeaders().all("Authorization");
-            return authorization.isEmpty() ? null : "authorization:" + sha256(String.join("\n", authorization));
+        return (who == null ? "" : who + "|") + "credentials:" + credentials;
+    }
+
+    /**
+     * Request headers that, forwarded to the upstream, may make its answer personal ({@code Proxy-Authorization} is
+     * hop-by-hop: the proxy never forwards it).
+     */
+    static final List<String> CREDENTIALS = List.of("Authorization", "Cookie");
+
+    /** A SHA-256 of the credential headers the request will forward, names included; null when it has none. */
+    private static String forwardedCredentials(HttpFields request) {
+        StringBuilder all = null;
+        for (String name : CREDENTIALS) {
+            List<String> values = request.all(name);
+            if (!values.isEmpty()) {
+                all = all == null ? new StringBuilder() : all;
+                all.append(name).append('\n').append(String.join("\n", values)).append('\n');
+            }
         }
-        return null;
+        return all == null ? null : CacheKey.sha256(all.toString());
     }
 
     private static Response withoutUpstreamXCache(Response response) {
@@ -227,13 +257,16 @@ public final class CacheFilter implements Filter {
         }
     }
 
-    private static String sha256(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * Notes the purge generations of a newly applied snapshot, so a purge frees the route's entries when its config
+     * version arrives rather than at the route's next request.
+     */
+    public void snapshotApplied(Snapshot snapshot) {
+        snapshot.routes().forEachRoute(route -> {
+            if (route.cache() != null) {
+                cache.generation(route.id(), route.cache().generation());
+            }
+        });
     }
 
     /** The cache's metrics in the Prometheus text format, appended to the node's /metrics. */

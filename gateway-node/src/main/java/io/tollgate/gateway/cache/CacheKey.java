@@ -2,10 +2,16 @@ package io.tollgate.gateway.cache;
 
 import io.tollgate.gateway.pipeline.HttpFields;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -13,7 +19,8 @@ import java.util.UUID;
  * its purge generation, method, scheme (the upstream is told it in {@code X-Forwarded-Proto} and may answer HTTPS
  * clients differently, e.g. with absolute https links), host, raw path, the query with its parameters sorted by name, and the consumer when
  * the route caches per consumer. {@link Variant}: a base plus the request's values of the headers the upstream's
- * {@code Vary} named, which are learned from the first answer and kept under the base key.
+ * {@code Vary} named, which are learned from the first answer and kept under the base key (credential headers
+ * as a SHA-256 of their value, see {@link #CREDENTIAL_HEADERS}).
  */
 sealed interface CacheKey permits CacheKey.Base, CacheKey.Variant {
     /** Marks a header the request did not send, unlike one sent empty. */
@@ -48,13 +55,32 @@ sealed interface CacheKey permits CacheKey.Base, CacheKey.Variant {
         }
     }
 
+    /**
+     * Request headers that carry credentials: when the upstream's {@code Vary} names one of them, the key keeps a
+     * SHA-256 of the value, never the value itself (keys sit in the heap, and show in heap dumps).
+     */
+    Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "proxy-authorization", "cookie", "x-api-key");
+
+    /** {@code varyNames} are lower-case (as {@link CacheFilter} reads them from {@code Vary}). */
     static Variant variant(Base base, List<String> varyNames, HttpFields request) {
         List<String> values = new ArrayList<>(varyNames.size());
         for (String name : varyNames) {
             List<String> sent = request.all(name);
-            values.add(sent.isEmpty() ? ABSENT : String.join(",", sent));
+            String value = sent.isEmpty() ? ABSENT : String.join(",", sent);
+            values.add(sent.isEmpty() || !CREDENTIAL_HEADERS.contains(name.toLowerCase(Locale.ROOT))
+                    ? value : "sha256:" + sha256(value));
         }
         return new Variant(base, List.copyOf(values));
+    }
+
+    /** Lower-case hex SHA-256 of the UTF-8 bytes. */
+    static String sha256(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

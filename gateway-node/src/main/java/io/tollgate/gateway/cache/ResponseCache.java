@@ -77,8 +77,16 @@ final class ResponseCache {
         if (before != null && before >= generation) {
             return;
         }
-        Long previous = generations.merge(routeId, generation, Math::max);
-        if (previous != null && previous < generation) {
+        // merge would return the new value, never the one it replaced: compute notes whether this call moved it on
+        boolean[] movedOn = {false};
+        generations.compute(routeId, (id, previous) -> {
+            if (previous == null || previous < generation) {
+                movedOn[0] = previous != null;
+                return generation;
+            }
+            return previous;
+        });
+        if (movedOn[0]) {
             Thread.ofVirtual().name("tollgate-cache-purge").start(() -> cache.asMap().keySet()
                     .removeIf(k -> k.base().routeId().equals(routeId) && k.base().generation() < generation));
         }

@@ -92,6 +92,12 @@ public final class RouteMatcher {
         return size;
     }
 
+    /** Calls {@code action} with every route, possibly more than once (a route listed under several hosts or paths). */
+    public void forEachRoute(java.util.function.Consumer<RouteSpec> action) {
+        byHost.values().forEach(paths -> paths.values().forEach(routes -> routes.forEach(action)));
+        anyHost.values().forEach(routes -> routes.forEach(action));
+    }
+
     private static Match longestPrefix(Map<String, List<RouteSpec>> table, String method, String path) {
         if (table.isEmpty()) {
             return null;
