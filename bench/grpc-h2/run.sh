@@ -45,27 +45,7 @@ wait_for "go-orders" 10 curl -fsS "http://127.0.0.1:$GO_HTTP/healthz"
 # GetOrderRequest{id: 1} = 08 01, framed: not compressed, length 2
 printf '\x00\x00\x00\x00\x02\x08\x01' >"$WORK/get-order.bin"
 
-new_db "$DB"
-export TOLLGATE_DB_URL="jdbc:postgresql://127.0.0.1:5432/$DB" TOLLGATE_DB_USER=postgres TOLLGATE_DB_PASSWORD=
-unset TOLLGATE_JAVA_OPTS
-"$ROOT/bin/tollgate" migrate >"$WORK/migrate.log" 2>&1 || { tail -30 "$WORK/migrate.log" >&2; die "migrate failed"; }
-ADMIN_EMAIL=bench-admin@example.com
-ADMIN_PASSWORD=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
-TOLLGATE_JWT_SECRET=$(head -c 48 /dev/urandom | base64) \
-TOLLGATE_BOOTSTRAP_ADMIN_EMAIL=$ADMIN_EMAIL TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-TOLLGATE_MIGRATE_ON_START=false TOLLGATE_ADMIN_PORT=$ADMIN_PORT TOLLGATE_BIND_HOST=127.0.0.1 TOLLGATE_DB_POOL_SIZE=4 \
-  start_bg admin "$WORK/admin.log" "$ROOT/bin/tollgate" admin
-ADMIN=http://127.0.0.1:$ADMIN_PORT/api/v1
-wait_for "admin on $ADMIN_PORT" 120 curl -fsS "$ADMIN/health"
-api() {  # api METHOD PATH [JSON]
-  local code
-  code=$(curl -sS -o "$WORK/api.out" -w '%{http_code}' -X "$1" "$ADMIN$2" ${TOKEN:+-H "Authorization: Bearer $TOKEN"} \
-    -H 'Content-Type: application/json' ${3:+-d "$3"})
-  [[ $code == 2* ]] || { cat "$WORK/api.out" >&2; die "$1 $2 answered $code"; }
-  cat "$WORK/api.out"
-}
-TOKEN=
-TOKEN=$(api POST /auth/token "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .access_token)
+start_admin "$DB" "$ADMIN_PORT"
 api POST /tenants '{"slug":"bench","name":"Bench","plan":{"rate_per_second":1000000,"burst":10000000}}' >/dev/null
 api POST /tenants/bench/services "{\"name\":\"orders-grpc\",\"language\":\"go\",\"protocol\":\"grpc\",
   \"targets\":[{\"url\":\"http://127.0.0.1:$GO_GRPC\",\"weight\":1}],\"connect_timeout_ms\":1000,\"read_timeout_ms\":5000}" >/dev/null

@@ -115,6 +115,33 @@ new_db() {  # new_db NAME [TEMPLATE]: (re)creates a database of this run; droppe
   DBS+=("$db")
 }
 
+# A fresh, migrated database NAME for this run (TOLLGATE_DB_* exported for what starts next) and an admin on PORT with
+# a bootstrap operator whose token is in TOKEN; ADMIN is its API base. Use api() to configure it as an operator would.
+start_admin() {  # start_admin DB PORT
+  local db=$1 port=$2 email=bench-admin@example.com password
+  new_db "$db"
+  export TOLLGATE_DB_URL="jdbc:postgresql://127.0.0.1:5432/$db" TOLLGATE_DB_USER=postgres TOLLGATE_DB_PASSWORD=
+  unset TOLLGATE_JAVA_OPTS
+  "$ROOT/bin/tollgate" migrate >"$WORK/migrate.log" 2>&1 || { tail -30 "$WORK/migrate.log" >&2; die "migrate failed"; }
+  password=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+  TOLLGATE_JWT_SECRET=$(head -c 48 /dev/urandom | base64) \
+  TOLLGATE_BOOTSTRAP_ADMIN_EMAIL=$email TOLLGATE_BOOTSTRAP_ADMIN_PASSWORD=$password \
+  TOLLGATE_MIGRATE_ON_START=false TOLLGATE_ADMIN_PORT=$port TOLLGATE_BIND_HOST=127.0.0.1 TOLLGATE_DB_POOL_SIZE=4 \
+    start_bg admin "$WORK/admin.log" "$ROOT/bin/tollgate" admin
+  ADMIN=http://127.0.0.1:$port/api/v1
+  wait_for "admin on $port" 120 curl -fsS "$ADMIN/health"
+  TOKEN=
+  TOKEN=$(api POST /auth/token "{\"email\":\"$email\",\"password\":\"$password\"}" | jq -r .access_token)
+}
+
+api() {  # api METHOD PATH [JSON]: the admin's answer body (ADMIN, TOKEN from start_admin); dies on an error status
+  local code
+  code=$(curl -sS -o "$WORK/api.out" -w '%{http_code}' -X "$1" "$ADMIN$2" ${TOKEN:+-H "Authorization: Bearer $TOKEN"} \
+    -H 'Content-Type: application/json' ${3:+-d "$3"})
+  [[ $code == 2* ]] || { cat "$WORK/api.out" >&2; die "$1 $2 answered $code"; }
+  cat "$WORK/api.out"
+}
+
 build_inventory() {  # builds examples/services/bin/rust-inventory when missing (cargo, Debian crates)
   local bin=$ROOT/examples/services/bin/rust-inventory
   if [[ ! -x $bin || -n $(find "$ROOT/examples/services/rust-inventory" -newer "$bin" -type f -print -quit) ]]; then
