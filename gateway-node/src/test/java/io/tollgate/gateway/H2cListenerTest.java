@@ -77,11 +77,11 @@ class H2cListenerTest {
         var key = t.key();
         Gateways.awaitVersion(gateway, t.save());
 
-        Reply reply = curl("--http2-prior-knowledge", t.host, "/h2/items?b=2&a=1", "-H", "X-API-Key: " + key.plaintext(),
-                "-H", "X-Request-Id: req-h2-1");
+        Curl.Reply reply = curl("--http2-prior-knowledge", t.host, "/h2/items?b=2&a=1",
+                "-H", "X-API-Key: " + key.plaintext(), "-H", "X-Request-Id: req-h2-1");
 
-        assertThat(reply.version).isEqualTo("HTTP/2");
-        assertThat(reply.status).isEqualTo(200);
+        assertThat(reply.version()).isEqualTo("HTTP/2");
+        assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.text()).isEqualTo("{\"hello\":\"h2\"}");
         assertThat(reply.header("x-upstream")).isEqualTo("yes");
         assertThat(reply.header("x-request-id")).isEqualTo("req-h2-1");
@@ -100,12 +100,12 @@ class H2cListenerTest {
         Gateways.awaitVersion(gateway, t.save());
         int before = upstream.seen.size();
 
-        Reply reply = curl("--http2-prior-knowledge", t.host, "/h2/items");
+        Curl.Reply reply = curl("--http2-prior-knowledge", t.host, "/h2/items");
 
-        assertThat(reply.version).isEqualTo("HTTP/2");
-        assertThat(reply.status).isEqualTo(401);
+        assertThat(reply.version()).isEqualTo("HTTP/2");
+        assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.header("content-type")).isEqualTo("application/problem+json");
-        JsonNode problem = Json.mapper().readTree(reply.body);
+        JsonNode problem = Json.mapper().readTree(reply.body());
         assertThat(problem.path("status").asInt()).isEqualTo(401);
         assertThat(reply.header("x-request-id")).isNotBlank();
         assertThat(problem.path("instance").asText()).isEqualTo(reply.header("x-request-id"));
@@ -115,10 +115,10 @@ class H2cListenerTest {
 
     @Test
     void unknownHostOverH2GetsProblemJson() throws Exception {
-        Reply reply = curl("--http2-prior-knowledge", "nobody.example.test", "/anything");
+        Curl.Reply reply = curl("--http2-prior-knowledge", "nobody.example.test", "/anything");
 
-        assertThat(reply.version).isEqualTo("HTTP/2");
-        assertThat(reply.status).isEqualTo(404);
+        assertThat(reply.version()).isEqualTo("HTTP/2");
+        assertThat(reply.status()).isEqualTo(404);
         assertThat(reply.header("content-type")).isEqualTo("application/problem+json");
         assertNoConnectionSpecificHeaders(reply);
     }
@@ -130,17 +130,17 @@ class H2cListenerTest {
         var key = t.key();
         Gateways.awaitVersion(gateway, t.save());
 
-        Reply ok = curl("--http2", t.host, "/up", "-H", "X-API-Key: " + key.plaintext());
-        Reply denied = curl("--http2", t.host, "/up");
+        Curl.Reply ok = curl("--http2", t.host, "/up", "-H", "X-API-Key: " + key.plaintext());
+        Curl.Reply denied = curl("--http2", t.host, "/up");
 
-        assertThat(ok.upgraded).isTrue();
-        assertThat(ok.version).isEqualTo("HTTP/2");
-        assertThat(ok.status).isEqualTo(200);
+        assertThat(ok.upgraded()).isTrue();
+        assertThat(ok.version()).isEqualTo("HTTP/2");
+        assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.text()).isEqualTo("{\"hello\":\"h2\"}");
         assertNoConnectionSpecificHeaders(ok);
-        assertThat(denied.upgraded).isTrue();
-        assertThat(denied.version).isEqualTo("HTTP/2");
-        assertThat(denied.status).isEqualTo(401);
+        assertThat(denied.upgraded()).isTrue();
+        assertThat(denied.version()).isEqualTo("HTTP/2");
+        assertThat(denied.status()).isEqualTo(401);
         assertThat(denied.header("content-type")).isEqualTo("application/problem+json");
         assertNoConnectionSpecificHeaders(denied);
     }
@@ -156,23 +156,23 @@ class H2cListenerTest {
         Path file = dir.resolve("upload.bin");
         Files.write(file, sent);
 
-        Reply reply = curl("--http2-prior-knowledge", t.host, "/echo", "-H", "X-API-Key: " + key.plaintext(),
+        Curl.Reply reply = curl("--http2-prior-knowledge", t.host, "/echo", "-H", "X-API-Key: " + key.plaintext(),
                 "-H", "Content-Type: application/octet-stream", "--data-binary", "@" + file);
 
-        assertThat(reply.version).isEqualTo("HTTP/2");
-        assertThat(reply.status).isEqualTo(200);
+        assertThat(reply.version()).isEqualTo("HTTP/2");
+        assertThat(reply.status()).isEqualTo(200);
         assertThat(sha256(upstream.last().body())).isEqualTo(sha256(sent));
-        assertThat(reply.body.length).isEqualTo(sent.length);
-        assertThat(sha256(reply.body)).isEqualTo(sha256(sent));
+        assertThat(reply.body().length).isEqualTo(sent.length);
+        assertThat(sha256(reply.body())).isEqualTo(sha256(sent));
         assertNoConnectionSpecificHeaders(reply);
     }
 
     @Test
     void managementPortSpeaksH2cToo() throws Exception {
-        Reply reply = curl(gateway.mgmtPort(), "--http2-prior-knowledge", "localhost", "/health/ready");
+        Curl.Reply reply = curl(gateway.mgmtPort(), "--http2-prior-knowledge", "localhost", "/health/ready");
 
-        assertThat(reply.version).isEqualTo("HTTP/2");
-        assertThat(reply.status).isEqualTo(200);
+        assertThat(reply.version()).isEqualTo("HTTP/2");
+        assertThat(reply.status()).isEqualTo(200);
     }
 
     @Test
@@ -201,19 +201,19 @@ class H2cListenerTest {
             Gateways.await("readiness to go down",
                     () -> Gateways.ready(draining).path("http_status").asInt() == 503);
             // unready but still serving: HTTP/1.1 gets Connection: close, HTTP/2 must not
-            Reply served = curl(port, "--http2-prior-knowledge", t.host, "/fast");
-            assertThat(served.status).isEqualTo(200);
+            Curl.Reply served = curl(port, "--http2-prior-knowledge", t.host, "/fast");
+            assertThat(served.status()).isEqualTo(200);
             assertNoConnectionSpecificHeaders(served);
             // then refusing new requests
             Gateways.await("new requests to be refused", () -> {
                 try {
-                    return curl(port, "--http2-prior-knowledge", t.host, "/fast").status == 503;
+                    return curl(port, "--http2-prior-knowledge", t.host, "/fast").status() == 503;
                 } catch (Exception e) {
                     return false;
                 }
             });
-            Reply refused = curl(port, "--http2-prior-knowledge", t.host, "/fast");
-            assertThat(refused.version).isEqualTo("HTTP/2");
+            Curl.Reply refused = curl(port, "--http2-prior-knowledge", t.host, "/fast");
+            assertThat(refused.version()).isEqualTo("HTTP/2");
             assertThat(refused.header("content-type")).isEqualTo("application/problem+json");
             assertNoConnectionSpecificHeaders(refused);
 
@@ -223,65 +223,26 @@ class H2cListenerTest {
         }
     }
 
-    private static void assertNoConnectionSpecificHeaders(Reply reply) {
-        assertThat(reply.headers).extracting(h -> h[0]).doesNotContainAnyElementsOf(CONNECTION_SPECIFIC);
+    private static void assertNoConnectionSpecificHeaders(Curl.Reply reply) {
+        assertThat(reply.headers()).extracting(h -> h[0]).doesNotContainAnyElementsOf(CONNECTION_SPECIFIC);
     }
 
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
-    /** The final answer curl got: protocol, status, lower-cased headers, body; {@code upgraded} if a 101 came first. */
-    record Reply(boolean upgraded, String version, int status, List<String[]> headers, byte[] body) {
-        String header(String name) {
-            return headers.stream().filter(h -> h[0].equals(name)).map(h -> h[1]).findFirst().orElse(null);
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-    }
-
     /**
      * Runs curl against the gateway port with {@code mode} ({@code --http2-prior-knowledge} or {@code --http2},
      * which upgrades) and the extra curl arguments.
      */
-    private static Reply curl(String mode, String host, String target, String... extra) throws Exception {
+    private static Curl.Reply curl(String mode, String host, String target, String... extra) throws Exception {
         return curl(gateway.port(), mode, host, target, extra);
     }
 
-    private static Reply curl(int port, String mode, String host, String target, String... extra) throws Exception {
-        Path headersFile = Files.createTempFile(dir, "h", ".txt");
-        Path bodyFile = Files.createTempFile(dir, "b", ".bin");
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", mode, "-D", headersFile.toString(),
-                "-o", bodyFile.toString(), "-H", "Host: " + host, "--max-time", "20"));
-        command.addAll(List.of(extra));
-        command.add("http://127.0.0.1:" + port + target);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(new String(output, StandardCharsets.UTF_8)).isZero();
-
-        boolean upgraded = false;
-        String version = null;
-        int status = 0;
-        List<String[]> headers = new ArrayList<>();
-        for (String line : Files.readAllLines(headersFile, StandardCharsets.ISO_8859_1)) {
-            line = line.strip();
-            if (line.startsWith("HTTP/")) {
-                String[] parts = line.split(" ");
-                version = parts[0];
-                status = Integer.parseInt(parts[1]);
-                if (status == 101) {
-                    upgraded = true;
-                }
-                headers.clear(); // keep only the final answer's fields
-            } else if (line.contains(":")) {
-                int colon = line.indexOf(':');
-                headers.add(new String[] {line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                        line.substring(colon + 1).strip()});
-            }
-        }
-        return new Reply(upgraded, version, status, headers, Files.readAllBytes(bodyFile));
+    private static Curl.Reply curl(int port, String mode, String host, String target, String... extra)
+            throws Exception {
+        List<String> options = new ArrayList<>(List.of(mode, "-H", "Host: " + host));
+        options.addAll(List.of(extra));
+        return Curl.run(dir, "http://127.0.0.1:" + port + target, options);
     }
 }

@@ -72,19 +72,19 @@ class TlsListenerTest {
         var key = t.key();
         Gateways.awaitVersion(gateway, t.save());
 
-        Reply reply = curl(gateway.tlsPort(), "--http1.1", t.host, "/tls/items?b=2&a=1",
+        Curl.Reply reply = curl(gateway.tlsPort(), "--http1.1", t.host, "/tls/items?b=2&a=1",
                 "-H", "X-API-Key: " + key.plaintext());
-        Reply denied = curl(gateway.tlsPort(), "--http1.1", t.host, "/tls/items");
+        Curl.Reply denied = curl(gateway.tlsPort(), "--http1.1", t.host, "/tls/items");
 
-        assertThat(reply.version).isEqualTo("HTTP/1.1");
-        assertThat(reply.status).isEqualTo(200);
+        assertThat(reply.version()).isEqualTo("HTTP/1.1");
+        assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.text()).isEqualTo("{\"hello\":\"tls\"}");
         Upstream.Seen seen = upstream.last();
         assertThat(seen.rawQuery()).isEqualTo("b=2&a=1");
         assertThat(seen.header("X-Forwarded-Proto")).isEqualTo("https");
         assertThat(seen.header("X-Forwarded-Host")).isEqualTo(t.host);
         assertThat(seen.has("X-API-Key")).isFalse();
-        assertThat(denied.status).isEqualTo(401);
+        assertThat(denied.status()).isEqualTo(401);
         assertThat(denied.header("content-type")).isEqualTo("application/problem+json");
     }
 
@@ -95,17 +95,17 @@ class TlsListenerTest {
         var key = t.key();
         Gateways.awaitVersion(gateway, t.save());
 
-        Reply reply = curl(gateway.tlsPort(), "--http2", t.host, "/h2s", "-H", "X-API-Key: " + key.plaintext());
-        Reply denied = curl(gateway.tlsPort(), "--http2", t.host, "/h2s");
+        Curl.Reply reply = curl(gateway.tlsPort(), "--http2", t.host, "/h2s", "-H", "X-API-Key: " + key.plaintext());
+        Curl.Reply denied = curl(gateway.tlsPort(), "--http2", t.host, "/h2s");
 
-        assertThat(reply.version).isEqualTo("HTTP/2");
-        assertThat(reply.status).isEqualTo(200);
+        assertThat(reply.version()).isEqualTo("HTTP/2");
+        assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.text()).isEqualTo("{\"hello\":\"tls\"}");
         assertThat(upstream.last().header("X-Forwarded-Proto")).isEqualTo("https");
-        assertThat(denied.version).isEqualTo("HTTP/2");
-        assertThat(denied.status).isEqualTo(401);
+        assertThat(denied.version()).isEqualTo("HTTP/2");
+        assertThat(denied.status()).isEqualTo(401);
         assertThat(denied.header("content-type")).isEqualTo("application/problem+json");
-        assertThat(denied.headers).extracting(h -> h[0]).doesNotContain("connection", "keep-alive",
+        assertThat(denied.headers()).extracting(h -> h[0]).doesNotContain("connection", "keep-alive",
                 "transfer-encoding");
     }
 
@@ -119,8 +119,8 @@ class TlsListenerTest {
             Gateways.awaitVersion(gateway, t.save());
 
             RawHttp.Reply plain = RawHttp.get(gateway.port(), t.host, "/cached");
-            Reply secure = curl(gateway.tlsPort(), "--http2", t.host, "/cached");
-            Reply secureAgain = curl(gateway.tlsPort(), "--http1.1", t.host, "/cached");
+            Curl.Reply secure = curl(gateway.tlsPort(), "--http2", t.host, "/cached");
+            Curl.Reply secureAgain = curl(gateway.tlsPort(), "--http1.1", t.host, "/cached");
 
             assertThat(plain.text()).isEqualTo("{\"proto\":\"http\"}");
             assertThat(secure.header("x-cache")).isEqualTo("MISS");
@@ -235,9 +235,9 @@ class TlsListenerTest {
             assertThat(Gateways.ready(node).path("tls").path("cert_serial").asText())
                     .isEqualTo(second.serial().toString(16));
             // and the new (EC) certificate serves the pipeline too, over h2
-            Reply h2 = curl(node.tlsPort(), "--http2", t.host, "/swap");
-            assertThat(h2.version).isEqualTo("HTTP/2");
-            assertThat(h2.status).isEqualTo(200);
+            Curl.Reply h2 = curl(node.tlsPort(), "--http2", t.host, "/swap");
+            assertThat(h2.version()).isEqualTo("HTTP/2");
+            assertThat(h2.status()).isEqualTo(200);
         } finally {
             node.stop();
         }
@@ -364,44 +364,11 @@ class TlsListenerTest {
         return RawHttp.read(socket.getInputStream(), "GET");
     }
 
-    record Reply(String version, int status, List<String[]> headers, byte[] body) {
-        String header(String name) {
-            return headers.stream().filter(h -> h[0].equals(name)).map(h -> h[1]).findFirst().orElse(null);
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-    }
-
     /** curl against https://localhost:{port} trusting the test CA, with {@code host} as Host / :authority. */
-    private static Reply curl(int port, String mode, String host, String target, String... extra) throws Exception {
-        Path headersFile = Files.createTempFile(dir, "h", ".txt");
-        Path bodyFile = Files.createTempFile(dir, "b", ".bin");
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", mode, "--cacert", ca.caCert.toString(),
-                "-D", headersFile.toString(), "-o", bodyFile.toString(), "-H", "Host: " + host, "--max-time", "20"));
-        command.addAll(List.of(extra));
-        command.add("https://localhost:" + port + target);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(new String(output, StandardCharsets.UTF_8)).isZero();
-        String version = null;
-        int status = 0;
-        List<String[]> headers = new ArrayList<>();
-        for (String line : Files.readAllLines(headersFile, StandardCharsets.ISO_8859_1)) {
-            line = line.strip();
-            if (line.startsWith("HTTP/")) {
-                String[] parts = line.split(" ");
-                version = parts[0];
-                status = Integer.parseInt(parts[1]);
-                headers.clear();
-            } else if (line.contains(":")) {
-                int colon = line.indexOf(':');
-                headers.add(new String[] {line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
-                        line.substring(colon + 1).strip()});
-            }
-        }
-        return new Reply(version, status, headers, Files.readAllBytes(bodyFile));
+    private static Curl.Reply curl(int port, String mode, String host, String target, String... extra)
+            throws Exception {
+        List<String> options = new ArrayList<>(List.of(mode, "--cacert", ca.caCert.toString(), "-H", "Host: " + host));
+        options.addAll(List.of(extra));
+        return Curl.run(dir, "https://localhost:" + port + target, options);
     }
 }
