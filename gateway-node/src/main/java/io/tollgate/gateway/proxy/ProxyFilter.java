@@ -67,7 +67,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
                 exchange.requestHeaders().first("grpc-timeout"));
         if (exchange.webSocketUpgrade()) {
-            return WebSocketForwarder.forward(exchange, pool, guards, deadline);
+            return WebSocketForwarder.forward(exchange, pool, guards, deadline, connections.readTimeouts());
         }
         if (pool.protocol().http2()) {
             return http2.handle(exchange, pool, deadline);

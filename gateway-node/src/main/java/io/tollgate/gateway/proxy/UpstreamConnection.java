@@ -7,6 +7,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -26,13 +28,28 @@ import java.time.Duration;
  * <p>One request at a time. The connection goes back to its pool only when the whole body was read and both sides
  * keep the connection (HTTP/1.1 without {@code Connection: close}, or HTTP/1.0 with {@code keep-alive}); every
  * other ending closes the socket. Reads and writes block (the gateway runs each request on a virtual thread);
- * reads give up after the read timeout of the request with a {@link SocketTimeoutException}.
+ * reads give up after the read timeout of the request with a {@link SocketTimeoutException}. That timeout is not
+ * the socket's {@code SO_TIMEOUT} but a deadline {@link ReadTimeouts} watches (see there why): a read past it has
+ * its connection closed under it.
  */
 final class UpstreamConnection {
     /** The largest response head (status line and fields) accepted from an upstream. */
     static final int MAX_HEAD = 64 * 1024;
     private static final int BUFFER = 16 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
+    /** {@link #readDeadline} while no read blocks. */
+    private static final long NOT_READING = 0;
+    /** {@link #readDeadline} once {@link ReadTimeouts} found a read past its deadline: the connection is closed. */
+    private static final long EXPIRED = Long.MIN_VALUE;
+    private static final VarHandle READ_DEADLINE;
+
+    static {
+        try {
+            READ_DEADLINE = MethodHandles.lookup().findVarHandle(UpstreamConnection.class, "readDeadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** What the pool does with a connection whose exchange ended. */
     interface Owner {
@@ -43,6 +60,12 @@ final class UpstreamConnection {
     private final InputStream in;
     private final OutputStream out;
     private final Owner owner;
+    private final ReadTimeouts timeouts;
+    /** How long one read may wait, from {@link #readResponse}; 0 before the first answer is awaited. */
+    private long readTimeoutNanos;
+    /** When the read blocked now gives up ({@link System#nanoTime}), {@link #NOT_READING} or {@link #EXPIRED}. */
+    @SuppressWarnings("unused")   // through READ_DEADLINE
+    private volatile long readDeadline;
     private byte[] buffer = new byte[BUFFER];
     private int pos;
     private int limit;
@@ -51,21 +74,28 @@ final class UpstreamConnection {
     private volatile boolean closed;
     volatile long idleSinceNanos;
 
-    private UpstreamConnection(SocketChannel channel, Owner owner) throws IOException {
+    private UpstreamConnection(SocketChannel channel, Owner owner, ReadTimeouts timeouts) throws IOException {
         this.channel = channel;
         this.in = channel.socket().getInputStream();
         this.out = channel.socket().getOutputStream();
         this.owner = owner;
+        this.timeouts = timeouts;
     }
 
-    /** A new connection to {@code host:port}; {@link java.net.ConnectException} or a timeout when there is none. */
-    static UpstreamConnection open(String host, int port, Duration connectTimeout, Owner owner) throws IOException {
+    /**
+     * A new connection to {@code host:port}, its reads watched by {@code timeouts}; {@link java.net.ConnectException}
+     * or a timeout when there is none.
+     */
+    static UpstreamConnection open(String host, int port, Duration connectTimeout, Owner owner,
+                                   ReadTimeouts timeouts) throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
             channel.socket().setTcpNoDelay(true);
             channel.socket().setKeepAlive(true);
             channel.socket().connect(new InetSocketAddress(host, port), timeoutMillis(connectTimeout));
-            return new UpstreamConnection(channel, owner);
+            UpstreamConnection connection = new UpstreamConnection(channel, owner, timeouts);
+            timeouts.watch(connection);
+            return connection;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -188,7 +218,7 @@ final class UpstreamConnection {
      * is returned as it is, without body: the connection then belongs to the new protocol ({@link #detach}).
      */
     UpstreamResponse readResponse(boolean headRequest, Duration readTimeout, boolean upgrade) throws IOException {
-        channel.socket().setSoTimeout(timeoutMillis(readTimeout));
+        readTimeoutNanos = Math.max(1, readTimeout.toNanos());   // a spent budget times out at the next tick
         int budget = MAX_HEAD;
         while (true) {
             int lineStart = pos;
@@ -373,7 +403,7 @@ final class UpstreamConnection {
             System.arraycopy(buffer, 0, bigger, 0, limit);
             buffer = bigger;
         }
-        int n = in.read(buffer, limit, buffer.length - limit);
+        int n = receive(buffer, limit, buffer.length - limit);
         if (n > 0) {
             limit += n;
         }
@@ -388,7 +418,7 @@ final class UpstreamConnection {
             pos += n;
             return n;
         }
-        return in.read(target, offset, max);
+        return receive(target, offset, max);
     }
 
     /** Copies up to {@code max} body bytes to {@code to} through the connection's own buffer; -1 at end of stream. */
@@ -397,7 +427,7 @@ final class UpstreamConnection {
             beforeRead();
             pos = 0;
             limit = 0;
-            int n = in.read(buffer, 0, buffer.length);
+            int n = receive(buffer, 0, buffer.length);
             if (n < 0) {
                 return -1;
             }
@@ -427,13 +457,50 @@ final class UpstreamConnection {
         }
     }
 
+    /**
+     * One blocking read from the socket, given up after the read timeout: the deadline is published for
+     * {@link ReadTimeouts}, which closes the connection when the read is still blocked past it.
+     */
+    private int receive(byte[] target, int offset, int max) throws IOException {
+        long deadline = System.nanoTime() + readTimeoutNanos;
+        if (deadline == NOT_READING || deadline == EXPIRED) {
+            deadline++;
+        }
+        if (readTimeoutNanos == 0 || !READ_DEADLINE.compareAndSet(this, NOT_READING, deadline)) {
+            if (readTimeoutNanos == 0) {
+                throw new IllegalStateException("read before a read timeout was set");
+            }
+            throw new SocketTimeoutException("upstream read timed out");   // expired by an earlier read
+        }
+        try {
+            return in.read(target, offset, max);
+        } catch (IOException e) {
+            if ((long) READ_DEADLINE.getVolatile(this) == EXPIRED) {
+                throw new SocketTimeoutException("upstream read timed out");
+            }
+            throw e;
+        } finally {
+            // fails only when the read was expired meanwhile; what it read is still good, the next read times out
+            READ_DEADLINE.compareAndSet(this, deadline, NOT_READING);
+        }
+    }
+
+    /** Called by {@link ReadTimeouts} each tick: closes the connection when its blocked read is past the deadline. */
+    void expireIfLate(long now) {
+        long deadline = (long) READ_DEADLINE.getVolatile(this);
+        if (deadline != NOT_READING && deadline != EXPIRED && now - deadline >= 0
+                && READ_DEADLINE.compareAndSet(this, deadline, EXPIRED)) {
+            close();
+        }
+    }
+
     /** One byte of the body stream (chunk framing), -1 at end of stream. */
     int readByte() throws IOException {
         if (pos >= limit) {
             beforeRead();
             pos = 0;
             limit = 0;
-            int n = in.read(buffer, 0, buffer.length);
+            int n = receive(buffer, 0, buffer.length);
             if (n < 0) {
                 return -1;
             }
@@ -468,7 +535,7 @@ final class UpstreamConnection {
         byte[] rest = java.util.Arrays.copyOfRange(buffer, pos, limit);
         pos = limit;
         closed = true;
-        channel.socket().setSoTimeout(0);
+        timeouts.unwatch(this);   // the tunnel has its own idle timeout
         return new Tunnel(channel.socket(), rest);
     }
 
@@ -477,6 +544,7 @@ final class UpstreamConnection {
             return;
         }
         closed = true;
+        timeouts.unwatch(this);
         try {
             channel.close();
         } catch (IOException ignored) {

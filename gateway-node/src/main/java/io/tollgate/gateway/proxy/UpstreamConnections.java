@@ -67,6 +67,7 @@ final class UpstreamConnections implements AutoCloseable {
     }
 
     private final ConcurrentHashMap<Target, Idle> idle = new ConcurrentHashMap<>();
+    private final ReadTimeouts readTimeouts = new ReadTimeouts();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-reaper").unstarted(runnable));
     private volatile boolean closed;
@@ -85,7 +86,13 @@ final class UpstreamConnections implements AutoCloseable {
             }
             candidate.close();
         }
-        return new Lease(UpstreamConnection.open(target.host(), target.port(), connectTimeout, pool), false);
+        return new Lease(UpstreamConnection.open(target.host(), target.port(), connectTimeout, pool, readTimeouts),
+                false);
+    }
+
+    /** What watches the reads of this pool's connections; unpooled ones (WebSocket upgrades) use it too. */
+    ReadTimeouts readTimeouts() {
+        return readTimeouts;
     }
 
     /** How many connections sit idle in the pool, all targets together. */
@@ -117,6 +124,7 @@ final class UpstreamConnections implements AutoCloseable {
     public void close() {
         closed = true;
         reaper.shutdownNow();
+        readTimeouts.close();
         for (Idle pool : idle.values()) {
             for (UpstreamConnection connection = pool.poll(); connection != null; connection = pool.poll()) {
                 connection.close();

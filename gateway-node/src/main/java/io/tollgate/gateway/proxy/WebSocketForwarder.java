@@ -30,7 +30,8 @@ final class WebSocketForwarder {
     private WebSocketForwarder() {
     }
 
-    static Response forward(Exchange exchange, UpstreamPool pool, ServiceGuards guards, Deadline deadline) {
+    static Response forward(Exchange exchange, UpstreamPool pool, ServiceGuards guards, Deadline deadline,
+                            ReadTimeouts readTimeouts) {
         TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
         UpstreamPool.Target target = pool.pick(null, t -> {
             permit[0] = guards.health(pool, t).tryAcquire(pool.resilience());
@@ -43,7 +44,7 @@ final class WebSocketForwarder {
         UpstreamConnection connection;
         try {
             connection = UpstreamConnection.open(target.host(), target.port(), deadline.cap(pool.connectTimeout()),
-                    UpstreamConnection::close);
+                    UpstreamConnection::close, readTimeouts);
         } catch (IOException | RuntimeException e) {
             permit[0].record(Outcome.CONNECT_FAILURE, pool.resilience());
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected for WebSocket "

@@ -406,6 +406,47 @@ class UpstreamHttp1Test {
     }
 
     @Test
+    void bodyThatStallsTimesOutAndTheConnectionIsNotReused() throws Exception {
+        upstream.replies.add((socket, out) -> {
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            try {
+                Thread.sleep(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        });
+        UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
+        connection.startRequest("GET", "/stall", "x");
+        connection.send((byte[]) null);
+        UpstreamResponse response = connection.readResponse(false, Duration.ofMillis(300));
+        InputStream body = response.body();
+        byte[] first = new byte[4];
+        assertThat(body.readNBytes(first, 0, 4)).isEqualTo(4);
+        long started = System.nanoTime();
+
+        assertThatThrownBy(() -> body.read(new byte[6])).isInstanceOf(SocketTimeoutException.class);
+        // the deadline is per read: the stall counts from the read that blocked, not from the answer's head
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(connection.isClosed()).isTrue();
+        response.close();
+        assertThat(pool.idleCount()).isZero();
+        assertThat(pool.readTimeouts().watchedCount()).isZero();
+    }
+
+    @Test
+    void everyConnectionIsWatchedOnlyWhileOpen() throws IOException {
+        upstream.reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        upstream.reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+
+        assertThat(text(get("GET", "/1"))).isEqualTo("ok");
+        assertThat(pool.readTimeouts().watchedCount()).isEqualTo(1);   // pooled, still open
+        assertThat(text(get("GET", "/2"))).isEqualTo("ok");
+        assertThat(pool.readTimeouts().watchedCount()).isZero();       // closed after Connection: close
+    }
+
+    @Test
     void refusedConnectIsAConnectException() throws IOException {
         int port;
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
