@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -26,6 +25,16 @@ public final class ApiKeyAuthenticator implements Filter {
     static final String AUTHORIZATION = "Authorization";
     static final String CHALLENGE = "Bearer realm=\"tollgate\"";
     private static final String PREFIX = "tg_";
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final MessageDigest SHA256;
+
+    static {
+        try {
+            SHA256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Clock clock;
 
@@ -106,13 +115,23 @@ public final class ApiKeyAuthenticator implements Filter {
         return null;
     }
 
+    /**
+     * The lower-case hex SHA-256 of {@code secret} as ASCII bytes, the form the store keeps. The digest comes from
+     * a clone of one prototype (cheaper than a provider lookup per request) and is hex-encoded in place.
+     */
     static byte[] sha256Hex(String secret) {
+        byte[] hash;
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash).getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+            hash = ((MessageDigest) SHA256.clone()).digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digests of this JVM cannot be cloned", e);
         }
+        byte[] hex = new byte[hash.length * 2];
+        for (int i = 0; i < hash.length; i++) {
+            hex[2 * i] = HEX_DIGITS[(hash[i] >> 4) & 0xf];
+            hex[2 * i + 1] = HEX_DIGITS[hash[i] & 0xf];
+        }
+        return hex;
     }
 
     private static Response unauthenticated(String detail) {

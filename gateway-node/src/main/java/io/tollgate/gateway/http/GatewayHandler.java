@@ -1,6 +1,7 @@
 package io.tollgate.gateway.http;
 
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.ServerResponseTrailers;
@@ -26,6 +27,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every request on the gateway port goes through here: read it into an {@link Exchange} (raw path and raw query
@@ -41,6 +43,8 @@ public final class GatewayHandler implements Handler {
             "transfer-encoding", "upgrade", "te", "trailer");
     /** Bodies up to this size (with a known length) are read whole and written with the head in one piece. */
     static final int SMALL_BODY = 16 * 1024;
+    static final int MAX_CACHED_NAMES = 4096;
+    private static final ConcurrentHashMap<String, HeaderName> NAMES = new ConcurrentHashMap<>();
 
     private final Pipeline pipeline;
     private final SnapshotHolder snapshots;
@@ -103,6 +107,23 @@ public final class GatewayHandler implements Handler {
         write(exchange, response, res, body, http2);
     }
 
+    /**
+     * The Helidon name of a field in an answer. {@code HeaderNames.create} lower-cases the name and allocates for
+     * every field of every answer; upstreams send the same few names again and again, so the first
+     * {@link #MAX_CACHED_NAMES} distinct ones are kept (bounded: an upstream inventing names cannot grow it).
+     */
+    static HeaderName headerName(String name) {
+        HeaderName cached = NAMES.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        HeaderName created = HeaderNames.create(name);
+        if (NAMES.size() < MAX_CACHED_NAMES) {
+            NAMES.putIfAbsent(name, created);
+        }
+        return created;
+    }
+
     /** True for a request that came over HTTP/2 (h2c prior knowledge or upgraded from HTTP/1.1). */
     static boolean isHttp2(ServerRequest req) {
         return "2.0".equals(req.prologue().protocolVersion());
@@ -118,7 +139,7 @@ public final class GatewayHandler implements Handler {
         // add, not set: repeated fields (Set-Cookie) must all reach the client
         exchange.responseHeaders().forEach((name, value) -> {
             if (allowed(name, http2)) {
-                res.headers().add(HeaderValues.create(name, value));
+                res.headers().add(HeaderValues.create(headerName(name), value));
             }
         });
         boolean grpc = GrpcStatus.isGrpc(exchange.requestHeaders());
@@ -139,7 +160,7 @@ public final class GatewayHandler implements Handler {
         res.status(Status.create(response.status()));
         response.headers().forEach((name, value) -> {
             if (!"content-length".equalsIgnoreCase(name) && allowed(name, http2)) {
-                res.headers().add(HeaderValues.create(name, value));
+                res.headers().add(HeaderValues.create(headerName(name), value));
             }
         });
         Body body = response.body();
