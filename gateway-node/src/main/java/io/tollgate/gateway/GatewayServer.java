@@ -30,6 +30,7 @@ import io.tollgate.gateway.snapshot.NodeHeartbeat;
 import io.tollgate.gateway.snapshot.SnapshotHolder;
 import io.tollgate.gateway.snapshot.SnapshotPoller;
 import io.tollgate.gateway.tls.TlsListener;
+import io.tollgate.gateway.tls.UpstreamTls;
 import io.tollgate.gateway.usage.QuotaLedger;
 import io.tollgate.gateway.usage.UsageFlusher;
 import io.tollgate.gateway.usage.UsageRecorder;
@@ -100,6 +101,12 @@ public final class GatewayServer {
         GatewaySettings gateway = GatewaySettings.from(settings, env);
         // before anything starts: a certificate or key that cannot be served stops the node here, naming the file
         TlsListener tls = gateway.tls().map(TlsListener::open).orElse(null);
+        // likewise an unreadable TOLLGATE_UPSTREAM_CA_FILE
+        UpstreamTls upstreamTls = UpstreamTls.from(env);
+        if (upstreamTls.operatorCas() > 0) {
+            LOG.log(System.Logger.Level.INFO, "TLS to upstreams trusts the JDK's default CAs and "
+                    + upstreamTls.operatorCas() + " from " + UpstreamTls.CA_FILE);
+        }
         Database database = Database.open(settings, "tollgate-gateway");
         SnapshotPoller poller = null;
         NodeHeartbeat heartbeat = null;
@@ -107,8 +114,8 @@ public final class GatewayServer {
         RateLimitFilter rateLimits = null;
         HealthChecker healthChecker = null;
         ServiceGuards guards = new ServiceGuards();
-        ProxyFilter proxy = new ProxyFilter(guards);
-        Http2HealthProbe healthProbe = new Http2HealthProbe();
+        ProxyFilter proxy = new ProxyFilter(guards, upstreamTls);
+        Http2HealthProbe healthProbe = new Http2HealthProbe(upstreamTls);
         GatewayMetrics metrics = new GatewayMetrics();
         CacheFilter cache = new CacheFilter(gateway.cacheMaxBytes(), gateway.cacheMaxEntryBytes());
         metrics.upstreamHealth(guards::renderMetrics);
@@ -134,7 +141,7 @@ public final class GatewayServer {
             poller = new SnapshotPoller(database, snapshots, gateway.snapshotFile(), settings.configPollInterval(),
                     settings.configListen());
             poller.start();
-            healthChecker = new HealthChecker(snapshots::current, guards, healthProbe);
+            healthChecker = new HealthChecker(snapshots::current, guards, healthProbe, upstreamTls.context());
             healthChecker.start();
 
             ClusterShare share = new ClusterShare();

@@ -5,6 +5,7 @@ import io.helidon.http.http2.Http2ErrorCode;
 import io.helidon.http.http2.Http2FrameListener;
 import io.helidon.http.http2.Http2RstStream;
 import io.helidon.http.http2.Http2Settings;
+import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.ConnectionKey;
 import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.api.TcpClientConnection;
@@ -15,6 +16,7 @@ import io.helidon.webclient.http2.Http2ClientImpl;
 import io.helidon.webclient.http2.Http2ClientStream;
 import io.helidon.webclient.http2.Http2StreamConfig;
 import io.tollgate.gateway.snapshot.UpstreamPool;
+import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * HTTP/2 cleartext connections to upstream targets (services with protocol {@code h2c} or {@code grpc}), opened
- * with prior knowledge and shared by many concurrent requests: each request is one stream, a connection carries at
+ * HTTP/2 connections to upstream targets (services with protocol {@code h2c}, {@code h2} or {@code grpc}), opened
+ * with prior knowledge (http targets) or over TLS with ALPN h2 (https targets), and shared by many concurrent
+ * requests: each request is one stream, a connection carries at
  * most {@link #MAX_STREAMS} at a time, and a new connection is opened only when every open one is full.
  *
  * <p>Why not Helidon's {@code Http2Client} requests: they write the whole request body before reading the answer
@@ -42,6 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Helidon's connection closes itself on GOAWAY or a broken socket without telling the streams; callers poll
  * their streams in short slices and ask {@link Lease#alive()} between them. Connections without streams for
  * {@link #MAX_IDLE} are closed by a reaper, and every connection this class drops is closed.
+ *
+ * <p>TLS: the socket and its verified handshake come from {@link UpstreamTls} (Helidon's own TLS client connection
+ * would take the name to verify and send as SNI from a reverse lookup of the resolved address), wrapped as a
+ * Helidon {@link ClientConnection} ({@link TlsConnection}). A server that does not select h2 by ALPN is a connect
+ * failure: speaking HTTP/2 to an HTTP/1.1 server would fail less clearly, request by request.
  */
 final class Http2Connections implements AutoCloseable {
     static final int MAX_STREAMS = 64;
@@ -67,19 +75,19 @@ final class Http2Connections implements AutoCloseable {
         }
     };
 
-    private record Key(String host, int port, Duration connectTimeout) {
+    private record Key(String host, int port, boolean tls, Duration connectTimeout) {
     }
 
-    /** One TCP connection speaking HTTP/2, and how many streams it carries now. */
+    /** One TCP (or TLS) connection speaking HTTP/2, and how many streams it carries now. */
     private static final class Connection {
-        final TcpClientConnection tcp;
+        final ClientConnection tcp;
         final Http2ClientConnection http2;
         final Http2ClientImpl client;
         final AtomicInteger streams = new AtomicInteger();
         volatile long idleSince = System.nanoTime();
         volatile boolean broken;
 
-        Connection(TcpClientConnection tcp, Http2ClientConnection http2, Http2ClientImpl client) {
+        Connection(ClientConnection tcp, Http2ClientConnection http2, Http2ClientImpl client) {
             this.tcp = tcp;
             this.http2 = http2;
             this.client = client;
@@ -202,8 +210,11 @@ final class Http2Connections implements AutoCloseable {
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-h2-reaper").unstarted(runnable));
     private volatile boolean closed;
+    private final UpstreamTls tls;
 
-    Http2Connections() {
+    /** With {@code tls} for https targets. */
+    Http2Connections(UpstreamTls tls) {
+        this.tls = tls;
         reaper.scheduleWithFixedDelay(this::reap, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -216,7 +227,7 @@ final class Http2Connections implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("closed");
         }
-        Key key = new Key(target.host(), target.port(), connectTimeout);
+        Key key = new Key(target.host(), target.port(), target.tls(), connectTimeout);
         CopyOnWriteArrayList<Connection> connections = open.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
         Lease lease = tryExisting(connections);
         if (lease != null) {
@@ -257,10 +268,14 @@ final class Http2Connections implements AutoCloseable {
     private Connection connect(UpstreamPool.Target target, Duration connectTimeout) {
         WebClient client = clients.computeIfAbsent(connectTimeout, Http2Connections::webClient);
         Http2ClientImpl http2Client = (Http2ClientImpl) client.client(Http2Client.PROTOCOL);
-        ConnectionKey connectionKey = ConnectionKey.create("http", target.host(), target.port(), NO_TLS,
-                client.prototype().dnsResolver(), client.prototype().dnsAddressLookup(), Proxy.noProxy());
-        TcpClientConnection tcp = TcpClientConnection.create(client, connectionKey, List.of(), c -> false, c -> { })
-                .connect();
+        ClientConnection tcp;
+        if (target.tls()) {
+            tcp = TlsConnection.open(tls, target, connectTimeout, client.prototype().socketOptions());
+        } else {
+            ConnectionKey connectionKey = ConnectionKey.create("http", target.host(), target.port(), NO_TLS,
+                    client.prototype().dnsResolver(), client.prototype().dnsAddressLookup(), Proxy.noProxy());
+            tcp = TcpClientConnection.create(client, connectionKey, List.of(), c -> false, c -> { }).connect();
+        }
         try {
             // sends the preface and our SETTINGS, then waits for the server's SETTINGS
             Http2ClientConnection http2 = Http2ClientConnection.create(http2Client, tcp, true);
@@ -285,6 +300,123 @@ final class Http2Connections implements AutoCloseable {
                         .initialWindowSize(1024 * 1024)
                         .build())
                 .build();
+    }
+
+    /**
+     * A TLS connection for Helidon's HTTP/2 client: our verified socket, Helidon's socket wrapper and reader, and
+     * a writer that writes at once (HTTP/2 frames are written whole by the connection's writer lock).
+     */
+    private static final class TlsConnection implements ClientConnection {
+        private static final List<String> ALPN = List.of("h2");
+        private final javax.net.ssl.SSLSocket socket;
+        private final io.helidon.common.socket.HelidonSocket helidonSocket;
+        private final io.helidon.common.buffers.DataReader reader;
+        private final io.helidon.common.buffers.DataWriter writer;
+        private final String channelId;
+        private volatile boolean closed;
+
+        private TlsConnection(javax.net.ssl.SSLSocket socket) {
+            this.socket = socket;
+            this.channelId = "0x" + Integer.toHexString(System.identityHashCode(socket));
+            this.helidonSocket = io.helidon.common.socket.TlsSocket.client(socket, channelId);
+            this.reader = io.helidon.common.buffers.DataReader.create(helidonSocket);
+            this.writer = new io.helidon.common.buffers.DataWriter() {
+                @Override
+                public void write(io.helidon.common.buffers.BufferData... buffers) {
+                    writeNow(buffers);
+                }
+
+                @Override
+                public void write(io.helidon.common.buffers.BufferData buffer) {
+                    writeNow(buffer);
+                }
+
+                @Override
+                public void writeNow(io.helidon.common.buffers.BufferData... buffers) {
+                    for (io.helidon.common.buffers.BufferData buffer : buffers) {
+                        helidonSocket.write(buffer);
+                    }
+                }
+
+                @Override
+                public void writeNow(io.helidon.common.buffers.BufferData buffer) {
+                    helidonSocket.write(buffer);
+                }
+            };
+        }
+
+        /** Connects and shakes hands; a server that does not select h2 is refused with an SSLException saying so. */
+        static TlsConnection open(UpstreamTls tls, UpstreamPool.Target target, Duration connectTimeout,
+                                  io.helidon.common.socket.SocketOptions options) {
+            javax.net.ssl.SSLSocket socket;
+            try {
+                socket = tls.connect(target.host(), target.port(), connectTimeout, ALPN, options::configureSocket);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            String selected = socket.getApplicationProtocol();
+            if (!"h2".equals(selected)) {
+                try {
+                    socket.close();
+                } catch (java.io.IOException ignored) {
+                    // refused anyway
+                }
+                throw new java.io.UncheckedIOException(new javax.net.ssl.SSLException("the upstream did not select "
+                        + "HTTP/2 by ALPN (offered h2, it chose "
+                        + (selected == null || selected.isEmpty() ? "none" : selected) + ")"));
+            }
+            TlsFailures.connected(target);
+            return new TlsConnection(socket);
+        }
+
+        @Override
+        public io.helidon.common.buffers.DataReader reader() {
+            return reader;
+        }
+
+        @Override
+        public io.helidon.common.buffers.DataWriter writer() {
+            return writer;
+        }
+
+        @Override
+        public String channelId() {
+            return channelId;
+        }
+
+        @Override
+        public io.helidon.common.socket.HelidonSocket helidonSocket() {
+            return helidonSocket;
+        }
+
+        @Override
+        public void readTimeout(Duration readTimeout) {
+            try {
+                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
+            } catch (java.net.SocketException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public boolean isConnected() {
+            return !closed && !socket.isClosed() && helidonSocket.isConnected();
+        }
+
+        @Override
+        public void releaseResource() {
+            closeResource();
+        }
+
+        @Override
+        public void closeResource() {
+            closed = true;
+            try {
+                socket.close();
+            } catch (java.io.IOException ignored) {
+                // closing: nothing left to do with it
+            }
+        }
     }
 
     /** Open connections to targets (for tests and metrics). */

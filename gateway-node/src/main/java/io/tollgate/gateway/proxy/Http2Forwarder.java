@@ -20,6 +20,7 @@ import io.tollgate.gateway.pipeline.Response;
 import io.tollgate.gateway.proxy.RetryLoop.Failure;
 import io.tollgate.gateway.resilience.Deadline;
 import io.tollgate.gateway.snapshot.UpstreamPool;
+import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,8 +31,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Forwards an exchange to a service whose protocol is {@code h2c} or {@code grpc}: one HTTP/2 stream per attempt
- * on a shared connection ({@link Http2Connections}), with the same rules as the HTTP/1.1 path in
+ * Forwards an exchange to a service whose protocol is {@code h2c}, {@code h2} or {@code grpc}: one HTTP/2 stream
+ * per attempt on a shared connection ({@link Http2Connections}, TLS for https targets), with the same rules as the HTTP/1.1 path in
  * {@link ProxyFilter} — target picking, outlier ejection and breakers, the request's {@link Deadline}, the
  * service's read timeout (longest wait for the next frame), 502 for refused/reset/broken, 504 for timeouts.
  *
@@ -54,11 +55,12 @@ final class Http2Forwarder implements AutoCloseable {
             Deadline.HEADER.toLowerCase(Locale.ROOT), "grpc-timeout", "http2-settings");
     private static final int CHUNK = 16 * 1024;
 
-    private final Http2Connections connections = new Http2Connections();
+    private final Http2Connections connections;
     private final RetryLoop loop;
 
-    Http2Forwarder(RetryLoop loop) {
+    Http2Forwarder(RetryLoop loop, UpstreamTls tls) {
         this.loop = loop;
+        this.connections = new Http2Connections(tls);
     }
 
     /** One try: the answer (headers read, body not yet) or how it failed. */
@@ -115,7 +117,8 @@ final class Http2Forwarder implements AutoCloseable {
         try {
             lease = connections.borrow(target, pool.connectTimeout());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected (h2c) for request "
+            TlsFailures.report(target, e);
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected (h2) for request "
                     + exchange.requestId() + ": " + e);
             return new Attempt(null, Failure.NOT_CONNECTED, false, 0);
         }
@@ -140,7 +143,7 @@ final class Http2Forwarder implements AutoCloseable {
             if (e.failure == Failure.BROKEN && !lease.alive()) {
                 lease.discardConnection();
             }
-            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed (h2c) for request "
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed (h2) for request "
                     + exchange.requestId() + ": " + e.failure);
             return new Attempt(null, e.failure, lease.reused(), 0);
         } catch (RuntimeException e) {
@@ -148,7 +151,7 @@ final class Http2Forwarder implements AutoCloseable {
             cancel(stream);
             lease.release();
             lease.discardConnection();
-            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " broke (h2c) for request "
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " broke (h2) for request "
                     + exchange.requestId() + ": " + e);
             return new Attempt(null, refused(stream) ? Failure.REFUSED : Failure.BROKEN, lease.reused(), 0);
         }
@@ -235,8 +238,8 @@ final class Http2Forwarder implements AutoCloseable {
         Http2Headers headers = Http2Headers.create(out);
         headers.method(Method.create(exchange.method()));
         headers.path(ProxyFilter.requestTarget(exchange, target));
-        headers.scheme("http");
-        headers.authority(target.port() == 80 ? target.host() : target.host() + ":" + target.port());
+        headers.scheme(target.scheme());
+        headers.authority(target.authority());
         return headers;
     }
 

@@ -12,13 +12,14 @@ import io.helidon.http.http2.Http2Headers;
 import io.helidon.webclient.http2.StreamTimeoutException;
 import io.tollgate.gateway.resilience.Http2Probe;
 import io.tollgate.gateway.snapshot.UpstreamPool;
+import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 
 /**
- * Active health checks of h2c and gRPC targets over HTTP/2, on connections of their own (a check never waits
- * behind traffic for a stream slot). h2c: GET of the path, 2xx or 3xx passes. gRPC: the path is called as a unary
+ * Active health checks of h2c, h2 and gRPC targets over HTTP/2 (over TLS for https targets), on connections of
+ * their own (a check never waits behind traffic for a stream slot). h2c and h2: GET of the path, 2xx or 3xx passes. gRPC: the path is called as a unary
  * gRPC method with an empty request — for {@code /grpc.health.v1.Health/Check} that asks about the whole server —
  * and passes when the call ends with grpc-status 0 and the answer's {@code status} field (1) is SERVING (1).
  */
@@ -28,7 +29,12 @@ public final class Http2HealthProbe implements Http2Probe, AutoCloseable {
     /** HealthCheckResponse{status: SERVING}: field 1, varint, value 1. */
     private static final byte[] SERVING = {0x08, 0x01};
 
-    private final Http2Connections connections = new Http2Connections();
+    private final Http2Connections connections;
+
+    /** With {@code tls} for https targets (the same trust as the proxy's connections). */
+    public Http2HealthProbe(UpstreamTls tls) {
+        this.connections = new Http2Connections(tls);
+    }
 
     @Override
     public boolean passes(UpstreamPool.Target target, String path, boolean grpc, Duration timeout) {
@@ -51,8 +57,8 @@ public final class Http2HealthProbe implements Http2Probe, AutoCloseable {
             Http2Headers headers = Http2Headers.create(fields);
             headers.method(grpc ? Method.POST : Method.GET);
             headers.path(target.basePath() + path);
-            headers.scheme("http");
-            headers.authority(target.port() == 80 ? target.host() : target.host() + ":" + target.port());
+            headers.scheme(target.scheme());
+            headers.authority(target.authority());
             stream.writeHeaders(headers, !grpc);
             if (grpc) {
                 stream.writeData(BufferData.create(EMPTY_MESSAGE), true);

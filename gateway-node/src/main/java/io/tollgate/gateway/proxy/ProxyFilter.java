@@ -12,6 +12,7 @@ import io.tollgate.gateway.proxy.RetryLoop.Failure;
 import io.tollgate.gateway.resilience.Deadline;
 import io.tollgate.gateway.resilience.ServiceGuards;
 import io.tollgate.gateway.snapshot.UpstreamPool;
+import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -48,16 +49,20 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     /** The largest request body kept in memory so that a retry can send it again. */
     static final int REPLAY_LIMIT = 64 * 1024;
 
-    private final UpstreamConnections connections = new UpstreamConnections();
+    private final UpstreamConnections connections;
     private final ServiceGuards guards;
+    private final UpstreamTls tls;
     private final RetryLoop loop;
     /** Services with protocol h2c or grpc go over HTTP/2 instead (docs/gateway-node.md, upstream protocols). */
     private final Http2Forwarder http2;
 
-    public ProxyFilter(ServiceGuards guards) {
+    /** With {@code tls} for https targets (the node's trust: {@link UpstreamTls}). */
+    public ProxyFilter(ServiceGuards guards, UpstreamTls tls) {
         this.guards = guards;
+        this.tls = tls;
+        this.connections = new UpstreamConnections(tls);
         this.loop = new RetryLoop(guards);
-        this.http2 = new Http2Forwarder(loop);
+        this.http2 = new Http2Forwarder(loop, tls);
     }
 
     @Override
@@ -67,7 +72,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
                 exchange.requestHeaders().first("grpc-timeout"));
         if (exchange.webSocketUpgrade()) {
-            return WebSocketForwarder.forward(exchange, pool, guards, deadline, connections.readTimeouts());
+            return WebSocketForwarder.forward(exchange, pool, guards, deadline, tls, connections.readTimeouts());
         }
         if (pool.protocol().http2()) {
             return http2.handle(exchange, pool, deadline);
@@ -134,7 +139,9 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         try {
             lease = connections.borrow(target, connectTimeout);
         } catch (IOException | RuntimeException e) {
-            // Whatever the cause (refused, connect timeout, unknown host), no byte of the request left.
+            // Whatever the cause (refused, connect timeout, unknown host, failed TLS handshake), no byte of the
+            // request left.
+            TlsFailures.report(target, e);
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected for request "
                     + exchange.requestId() + ": " + e);
             // a connect cut short by the deadline is the deadline passing (504, not retried), not a refusal
@@ -159,7 +166,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             throws IOException {
         UpstreamConnection connection = lease.connection();
         connection.startRequest(exchange.method(), requestTarget(exchange, target),
-                target.port() == 80 ? target.host() : target.host() + ":" + target.port());
+                target.authority());
         requestHeaders(exchange, connection);
         if (deadline.isSet()) {
             // what is left now, for this attempt: the upstream may give up early rather than work for nothing

@@ -2,19 +2,26 @@ package io.tollgate.gateway.proxy;
 
 import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Tunnel;
+import io.tollgate.gateway.snapshot.UpstreamPool;
+import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One keep-alive HTTP/1.1 connection to an upstream target, spoken directly on a socket: the request head is
@@ -24,6 +31,11 @@ import java.time.Duration;
  * status line or field, a bad or conflicting Content-Length, a bad chunk, a head larger than {@link #MAX_HEAD}, the
  * upstream closing before the head or before the end of a framed body — is an {@link IOException}, so the caller
  * answers 502 and never forwards a truncated body as a whole one.
+ *
+ * <p>Plaintext connections are a {@link SocketChannel} (a pooled one is checked with one non-blocking read); TLS
+ * connections ({@code https} targets) an {@link SSLSocket} over a plain socket, whose handshake {@link UpstreamTls}
+ * verified, checked with a read that gives up after a millisecond (an SSLSocket cannot read without blocking). A
+ * read timeout closes the plain socket under the TLS one, which ends a blocked TLS read at once.
  *
  * <p>One request at a time. The connection goes back to its pool only when the whole body was read and both sides
  * keep the connection (HTTP/1.1 without {@code Connection: close}, or HTTP/1.0 with {@code keep-alive}); every
@@ -37,6 +49,7 @@ final class UpstreamConnection {
     static final int MAX_HEAD = 64 * 1024;
     private static final int BUFFER = 16 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final List<String> HTTP1_ALPN = List.of("http/1.1");
     /** {@link #readDeadline} while no read blocks. */
     private static final long NOT_READING = 0;
     /** {@link #readDeadline} once {@link ReadTimeouts} found a read past its deadline: the connection is closed. */
@@ -56,7 +69,12 @@ final class UpstreamConnection {
         void release(UpstreamConnection connection);
     }
 
+    /** The plaintext connection's channel; null for TLS. */
     private final SocketChannel channel;
+    /** The channel's socket, or the TLS socket. */
+    private final Socket socket;
+    /** The TCP socket under the TLS one; null for plaintext. */
+    private final Socket tcpUnderTls;
     private final InputStream in;
     private final OutputStream out;
     private final Owner owner;
@@ -74,12 +92,40 @@ final class UpstreamConnection {
     private volatile boolean closed;
     volatile long idleSinceNanos;
 
-    private UpstreamConnection(SocketChannel channel, Owner owner, ReadTimeouts timeouts) throws IOException {
+    private UpstreamConnection(SocketChannel channel, Socket socket, Socket tcpUnderTls, Owner owner,
+                               ReadTimeouts timeouts) throws IOException {
         this.channel = channel;
-        this.in = channel.socket().getInputStream();
-        this.out = channel.socket().getOutputStream();
+        this.socket = socket;
+        this.tcpUnderTls = tcpUnderTls;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
         this.owner = owner;
         this.timeouts = timeouts;
+    }
+
+    /**
+     * A new connection to {@code target}, its reads watched by {@code timeouts}: TLS with a verified handshake
+     * (ALPN offering http/1.1) for an https target, else plain TCP.
+     */
+    static UpstreamConnection open(UpstreamPool.Target target, Duration connectTimeout, UpstreamTls tls,
+                                   Owner owner, ReadTimeouts timeouts) throws IOException {
+        if (!target.tls()) {
+            return open(target.host(), target.port(), connectTimeout, owner, timeouts);
+        }
+        Socket tcp = new Socket();
+        try {
+            tcp.setTcpNoDelay(true);
+            tcp.setKeepAlive(true);
+            tcp.connect(new InetSocketAddress(target.host(), target.port()), timeoutMillis(connectTimeout));
+            SSLSocket socket = tls.handshake(tcp, target.host(), target.port(), connectTimeout, HTTP1_ALPN);
+            TlsFailures.connected(target);
+            UpstreamConnection connection = new UpstreamConnection(null, socket, tcp, owner, timeouts);
+            timeouts.watch(connection);
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            tcp.close();
+            throw e;
+        }
     }
 
     /**
@@ -93,7 +139,7 @@ final class UpstreamConnection {
             channel.socket().setTcpNoDelay(true);
             channel.socket().setKeepAlive(true);
             channel.socket().connect(new InetSocketAddress(host, port), timeoutMillis(connectTimeout));
-            UpstreamConnection connection = new UpstreamConnection(channel, owner, timeouts);
+            UpstreamConnection connection = new UpstreamConnection(channel, channel.socket(), null, owner, timeouts);
             timeouts.watch(connection);
             return connection;
         } catch (IOException | RuntimeException e) {
@@ -107,8 +153,11 @@ final class UpstreamConnection {
      * unasked (an idle connection must be silent). Costs one non-blocking read.
      */
     boolean usable() {
-        if (closed || !channel.isOpen() || pos < limit) {
+        if (closed || socket.isClosed() || pos < limit) {
             return false;
+        }
+        if (channel == null) {
+            return tlsUsable();
         }
         try {
             channel.configureBlocking(false);
@@ -117,6 +166,29 @@ final class UpstreamConnection {
             } finally {
                 channel.configureBlocking(true);
             }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The TLS form of {@link #usable()}: a read that may wait one millisecond (SO_TIMEOUT, only here: other reads
+     * are timed by {@link ReadTimeouts}). A close_notify or FIN shows as the end of the stream, anything else that
+     * arrived unasked as data; a timeout leaves the socket usable.
+     */
+    private boolean tlsUsable() {
+        try {
+            if (in.available() > 0) {
+                return false;
+            }
+            socket.setSoTimeout(1);
+            try {
+                return in.read(buffer, 0, 1) == 0;
+            } finally {
+                socket.setSoTimeout(0);
+            }
+        } catch (SocketTimeoutException e) {
+            return true;
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -536,7 +608,7 @@ final class UpstreamConnection {
         pos = limit;
         closed = true;
         timeouts.unwatch(this);   // the tunnel has its own idle timeout
-        return new Tunnel(channel.socket(), rest);
+        return new Tunnel(socket, rest);
     }
 
     void close() {
@@ -546,7 +618,13 @@ final class UpstreamConnection {
         closed = true;
         timeouts.unwatch(this);
         try {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            } else {
+                // the TCP socket first: closing the TLS socket would wait for a read blocked on it
+                tcpUnderTls.close();
+                socket.close();
+            }
         } catch (IOException ignored) {
             // closing: nothing left to do with it
         }

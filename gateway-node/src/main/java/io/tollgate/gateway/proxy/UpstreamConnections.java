@@ -1,6 +1,7 @@
 package io.tollgate.gateway.proxy;
 
 import io.tollgate.gateway.snapshot.UpstreamPool;
+import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -24,13 +25,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * read, which the proxy treats as a stale connection (an idempotent request gets one more attempt on a fresh one).
  * The reaper does not read from pooled connections (a borrower may take one at any moment), so a connection the
  * upstream closed stays open on this side until it is borrowed or ages out.
+ *
+ * <p>TLS connections (https targets) are pooled the same way, apart from plain ones to the same host and port; a
+ * new one to a target resumes the TLS session of an earlier one when the target allows (one SSLContext per node).
  */
 final class UpstreamConnections implements AutoCloseable {
     static final Duration MAX_IDLE = Duration.ofSeconds(30);
     static final long CHECK_AFTER = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int MAX_IDLE_PER_TARGET = 256;
 
-    private record Target(String host, int port) {
+    /** Plain and TLS connections to one host and port are never mixed up. */
+    private record Target(String host, int port, boolean tls) {
     }
 
     /** A connection for one request, and whether it came from the pool (then it may be stale). */
@@ -72,13 +77,16 @@ final class UpstreamConnections implements AutoCloseable {
             runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-reaper").unstarted(runnable));
     private volatile boolean closed;
 
-    UpstreamConnections() {
+    private final UpstreamTls tls;
+
+    UpstreamConnections(UpstreamTls tls) {
+        this.tls = tls;
         reaper.scheduleWithFixedDelay(this::reap, 1, 1, TimeUnit.SECONDS);
     }
 
     /** A connected connection to {@code target}, from the pool when one is usable, else a new one. */
     Lease borrow(UpstreamPool.Target target, Duration connectTimeout) throws IOException {
-        Idle pool = idle.computeIfAbsent(new Target(target.host(), target.port()), k -> new Idle());
+        Idle pool = idle.computeIfAbsent(new Target(target.host(), target.port(), target.tls()), k -> new Idle());
         long now = System.nanoTime();
         for (UpstreamConnection candidate = pool.poll(); candidate != null; candidate = pool.poll()) {
             if (!candidate.isClosed() && (now - candidate.idleSinceNanos < CHECK_AFTER || candidate.usable())) {
@@ -86,8 +94,7 @@ final class UpstreamConnections implements AutoCloseable {
             }
             candidate.close();
         }
-        return new Lease(UpstreamConnection.open(target.host(), target.port(), connectTimeout, pool, readTimeouts),
-                false);
+        return new Lease(UpstreamConnection.open(target, connectTimeout, tls, pool, readTimeouts), false);
     }
 
     /** What watches the reads of this pool's connections; unpooled ones (WebSocket upgrades) use it too. */

@@ -10,6 +10,7 @@ import io.tollgate.gateway.resilience.Outcome;
 import io.tollgate.gateway.resilience.ServiceGuards;
 import io.tollgate.gateway.resilience.TargetHealth;
 import io.tollgate.gateway.snapshot.UpstreamPool;
+import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -22,7 +23,8 @@ import java.time.Duration;
  * connection to the exchange as its {@link io.tollgate.gateway.pipeline.Tunnel} and comes back as a bodiless 101
  * response carrying the upstream's fields plus {@code Upgrade}/{@code Connection}; any other answer is an ordinary
  * response (body streaming). Always HTTP/1.1 to the target, whatever the service's protocol: WebSocket over HTTP/2
- * (RFC 8441) is not spoken. Not retried: one target is tried, and a target that cannot be connected gives 502.
+ * (RFC 8441) is not spoken. An https target gets the upgrade over TLS (wss), with the same verification as any
+ * other TLS connection to it. Not retried: one target is tried, and a target that cannot be connected gives 502.
  */
 final class WebSocketForwarder {
     private static final System.Logger LOG = System.getLogger(WebSocketForwarder.class.getName());
@@ -31,7 +33,7 @@ final class WebSocketForwarder {
     }
 
     static Response forward(Exchange exchange, UpstreamPool pool, ServiceGuards guards, Deadline deadline,
-                            ReadTimeouts readTimeouts) {
+                            UpstreamTls tls, ReadTimeouts readTimeouts) {
         TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
         UpstreamPool.Target target = pool.pick(null, t -> {
             permit[0] = guards.health(pool, t).tryAcquire(pool.resilience());
@@ -43,10 +45,11 @@ final class WebSocketForwarder {
         exchange.target(target.url());
         UpstreamConnection connection;
         try {
-            connection = UpstreamConnection.open(target.host(), target.port(), deadline.cap(pool.connectTimeout()),
+            connection = UpstreamConnection.open(target, deadline.cap(pool.connectTimeout()), tls,
                     UpstreamConnection::close, readTimeouts);
         } catch (IOException | RuntimeException e) {
             permit[0].record(Outcome.CONNECT_FAILURE, pool.resilience());
+            TlsFailures.report(target, e);
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected for WebSocket "
                     + "upgrade " + exchange.requestId() + ": " + e);
             return Response.problem(Problem.of(e instanceof SocketTimeoutException
@@ -54,7 +57,7 @@ final class WebSocketForwarder {
         }
         try {
             connection.startRequest("GET", ProxyFilter.requestTarget(exchange, target),
-                    target.port() == 80 ? target.host() : target.host() + ":" + target.port());
+                    target.authority());
             ProxyFilter.requestHeaders(exchange, connection);   // hop-by-hop fields left out; the two below put back
             connection.field("Connection", "Upgrade");
             connection.field("Upgrade", exchange.requestHeaders().first("Upgrade"));

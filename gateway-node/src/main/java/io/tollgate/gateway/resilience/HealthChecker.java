@@ -17,12 +17,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Active health checks, run by every node on its own: for each service with a {@code health_check_path}, a GET of
  * that path on every target each interval. A 2xx or 3xx within the timeout passes. Services whose protocol is h2c
  * are checked with the same GET over HTTP/2, gRPC services by calling the path as a gRPC method (normally
- * {@code /grpc.health.v1.Health/Check}), which passes on grpc-status 0 and SERVING ({@link Http2Probe}).
+ * {@code /grpc.health.v1.Health/Check}), which passes on grpc-status 0 and SERVING ({@link Http2Probe}). https
+ * targets are checked over TLS with the same trust and verification as the requests sent to them.
  * {@code unhealthyThreshold} failures in a row mark the target unhealthy (not picked), {@code healthyThreshold} passes in a row make it
  * healthy again; a target starts healthy. A tick every {@link #TICK} looks at the current snapshot, so services
  * and settings follow config changes; each check runs on its own virtual thread, at most one per target at a time.
@@ -42,12 +44,7 @@ public final class HealthChecker implements AutoCloseable {
 
     private final Supplier<Snapshot> snapshots;
     private final ServiceGuards guards;
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .proxy(java.net.ProxySelector.of(null))
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .build();
+    private final HttpClient client;
     private final Map<ServiceGuards.TargetKey, Probe> probes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-health-checks").unstarted(runnable));
@@ -55,15 +52,21 @@ public final class HealthChecker implements AutoCloseable {
 
     private final Http2Probe http2;
 
-    public HealthChecker(Supplier<Snapshot> snapshots, ServiceGuards guards) {
-        this(snapshots, guards, Http2Probe.NONE);
-    }
-
-    /** With {@code http2} checking the targets of services whose protocol is h2c or grpc. */
-    public HealthChecker(Supplier<Snapshot> snapshots, ServiceGuards guards, Http2Probe http2) {
+    /**
+     * With {@code http2} checking the targets of services whose protocol is h2c, h2 or grpc, and {@code tls} the
+     * node's trust for https targets checked over HTTP/1.1 (the JDK client verifies the host name and sends SNI).
+     */
+    public HealthChecker(Supplier<Snapshot> snapshots, ServiceGuards guards, Http2Probe http2, SSLContext tls) {
         this.snapshots = snapshots;
         this.guards = guards;
         this.http2 = http2;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(java.net.ProxySelector.of(null))
+                .sslContext(tls)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
     }
 
     public void start() {

@@ -19,29 +19,45 @@ import java.util.function.ToIntFunction;
  */
 public final class UpstreamPool {
     /**
-     * How the node talks to a service's targets (column {@code services.protocol}): HTTP/1.1, or HTTP/2 without TLS
-     * with prior knowledge ({@code h2c}); {@code grpc} is h2c whose answers end with gRPC trailers.
+     * Which HTTP version the node speaks to a service's targets (column {@code services.protocol}); whether TLS is
+     * spoken is the target URL's scheme. HTTP/1.1 ({@code http1}, over TLS with an https target); HTTP/2 without
+     * TLS with prior knowledge ({@code h2c}, http targets only); HTTP/2 over TLS with ALPN h2 ({@code h2}, https
+     * targets only); {@code grpc} is HTTP/2 whose answers end with gRPC trailers, h2c for http targets and TLS with
+     * ALPN h2 for https ones.
      */
     public enum Protocol {
-        HTTP1, H2C, GRPC;
+        HTTP1, H2C, H2, GRPC;
 
         public static Protocol of(String value) {
             return switch (value == null ? "http1" : value) {
                 case "http1" -> HTTP1;
                 case "h2c" -> H2C;
+                case "h2" -> H2;
                 case "grpc" -> GRPC;
                 default -> throw new IllegalArgumentException("unknown protocol " + value);
             };
         }
 
-        /** True when requests go over HTTP/2 (h2c prior knowledge). */
+        /** True when requests go over HTTP/2 (h2c prior knowledge, or ALPN h2 over TLS). */
         public boolean http2() {
             return this != HTTP1;
         }
     }
 
-    /** One upstream: where to connect, the path prefix to put before the forwarded path, and its label. */
+    /**
+     * One upstream: where to connect, the path prefix to put before the forwarded path, and its label. The scheme
+     * is {@code http} or {@code https} (then TLS to {@code host}, which is also the name verified and sent as SNI).
+     */
     public record Target(String scheme, String host, int port, String basePath, String url, int weight) {
+        /** Whether connections to this target speak TLS. */
+        public boolean tls() {
+            return "https".equals(scheme);
+        }
+
+        /** {@code host[:port]} as the Host header or :authority, the port left out when it is the scheme's default. */
+        public String authority() {
+            return port == (tls() ? 443 : 80) ? host : host + ":" + port;
+        }
     }
 
     private final UUID serviceId;
@@ -92,20 +108,31 @@ public final class UpstreamPool {
         this.retries = retries;
         this.resilience = resilience;
         this.ring = Ring.of(this.targets);
+        for (Target t : this.targets) {
+            // the admin API refuses these; a snapshot that has one anyway is not half-applied
+            if (protocol == Protocol.H2 && !t.tls()) {
+                throw new IllegalArgumentException("service " + serviceName + ": protocol h2 needs https targets");
+            }
+            if (protocol == Protocol.H2C && t.tls()) {
+                throw new IllegalArgumentException("service " + serviceName + ": protocol h2c needs http targets");
+            }
+        }
     }
 
-    /** Parses a target URL such as {@code http://10.0.0.5:8080/base}; only http is supported for now. */
+    /** Parses a target URL such as {@code http://10.0.0.5:8080/base} or {@code https://orders.internal/base}. */
     public static Target target(String url, int weight) {
         URI uri = URI.create(url);
-        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("target URL must be http://host[:port][/path]");
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+            throw new IllegalArgumentException("target URL must be http(s)://host[:port][/path]");
         }
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
+        boolean tls = scheme.equals("https");
+        int port = uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort();
         String base = uri.getRawPath() == null ? "" : uri.getRawPath();
         if (base.endsWith("/")) {
             base = base.substring(0, base.length() - 1);
         }
-        return new Target("http", uri.getHost(), port, base, url, weight);
+        return new Target(tls ? "https" : "http", uri.getHost(), port, base, url, weight);
     }
 
     /** The next target by weighted round robin; null when every target is drained (weight 0). */

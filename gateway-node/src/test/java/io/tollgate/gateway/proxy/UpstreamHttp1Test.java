@@ -149,7 +149,7 @@ class UpstreamHttp1Test {
     @BeforeEach
     void start() throws IOException {
         upstream = new RawUpstream();
-        pool = new UpstreamConnections();
+        pool = new UpstreamConnections(io.tollgate.gateway.tls.UpstreamTls.from(java.util.Map.of()));
     }
 
     @AfterEach

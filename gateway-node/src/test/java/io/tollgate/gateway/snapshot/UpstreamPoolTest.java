@@ -30,7 +30,39 @@ class UpstreamPoolTest {
     }
 
     @Test
-    void onlyPlainHttpTargetsWithWeightsOfZeroOrMoreAreAccepted() {
+    void httpsTargetsSpeakTlsOnPort443ByDefault() {
+        UpstreamPool.Target named = UpstreamPool.target("https://orders.internal/v1/", 1);
+        UpstreamPool.Target ported = UpstreamPool.target("https://10.0.0.1:8443", 1);
+        UpstreamPool.Target plain = UpstreamPool.target("http://10.0.0.1", 1);
+
+        assertThat(named.tls()).isTrue();
+        assertThat(named.port()).isEqualTo(443);
+        assertThat(named.authority()).isEqualTo("orders.internal");
+        assertThat(named.basePath()).isEqualTo("/v1");
+        assertThat(ported.authority()).isEqualTo("10.0.0.1:8443");
+        assertThat(plain.tls()).isFalse();
+        assertThat(plain.authority()).isEqualTo("10.0.0.1");
+    }
+
+    @Test
+    void h2NeedsHttpsTargetsAndH2cHttpOnes() {
+        List<UpstreamPool.Target> https = List.of(UpstreamPool.target("https://a", 1));
+        List<UpstreamPool.Target> http = List.of(UpstreamPool.target("http://a", 1));
+        UUID id = UUID.randomUUID();
+        Duration s = Duration.ofSeconds(1);
+
+        assertThatThrownBy(() -> new UpstreamPool(id, "svc", http, s, s, 0, ResilienceSpec.DEFAULTS,
+                UpstreamPool.Protocol.H2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new UpstreamPool(id, "svc", https, s, s, 0, ResilienceSpec.DEFAULTS,
+                UpstreamPool.Protocol.H2C)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new UpstreamPool(id, "svc", https, s, s, 0, ResilienceSpec.DEFAULTS,
+                UpstreamPool.Protocol.of("h2")).protocol().http2()).isTrue();
+        assertThat(new UpstreamPool(id, "svc", https, s, s, 0, ResilienceSpec.DEFAULTS,
+                UpstreamPool.Protocol.GRPC).targets()).hasSize(1);
+    }
+
+    @Test
+    void onlyHttpAndHttpsTargetsWithWeightsOfZeroOrMoreAreAccepted() {
         assertThatThrownBy(() -> UpstreamPool.target("ftp://10.0.0.1", 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new UpstreamPool("svc", List.of(UpstreamPool.target("http://a", -1)),
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 0)).isInstanceOf(IllegalArgumentException.class);
