@@ -91,10 +91,56 @@ class TenantResourcesApiTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("errors").findValuesAsText("field"))
                 .contains("language", "targets[0].url", "targets[0].weight", "read_timeout_ms");
-        var https = admin.post("/tenants/" + slug + "/services", admin.rootToken(), json("name", "tls",
+    }
+
+    @Test
+    void httpsTargetsAreAcceptedForEveryProtocolButH2c() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        for (String protocol : new String[]{"http1", "h2", "grpc"}) {
+            var created = admin.post("/tenants/" + slug + "/services", token, json("name", "tls-" + protocol,
+                    "protocol", protocol, "targets", new Object[]{Map.of("url", "https://orders.internal:8443/v1"),
+                            Map.of("url", "https://10.0.0.2")}));
+            assertThat(created.status()).as(protocol).isEqualTo(201);
+            assertThat(created.json().get("protocol").asText()).isEqualTo(protocol);
+        }
+        var h2c = admin.post("/tenants/" + slug + "/services", token, json("name", "tls-h2c", "protocol", "h2c",
+                "targets", new Object[]{Map.of("url", "https://orders.internal:8443")}));
+        assertThat(h2c.status()).isEqualTo(400);
+        assertThat(h2c.json().at("/errors/0/field").asText()).isEqualTo("protocol");
+        assertThat(h2c.json().at("/errors/0/message").asText()).contains("needs http targets");
+    }
+
+    @Test
+    void h2NeedsHttpsTargetsAndOneServiceDoesNotMixSchemes() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        var plainH2 = admin.post("/tenants/" + slug + "/services", token, json("name", "plain-h2", "protocol", "h2",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080")}));
+        assertThat(plainH2.status()).isEqualTo(400);
+        assertThat(plainH2.json().at("/errors/0/field").asText()).isEqualTo("protocol");
+        assertThat(plainH2.json().at("/errors/0/message").asText()).contains("needs https targets");
+
+        var mixed = admin.post("/tenants/" + slug + "/services", token, json("name", "mixed", "protocol", "grpc",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080"), Map.of("url", "https://10.0.0.2")}));
+        assertThat(mixed.status()).isEqualTo(400);
+        assertThat(mixed.json().at("/errors/0/field").asText()).isEqualTo("targets");
+
+        // a change of protocol alone is checked against the targets the service already has
+        assertThat(admin.post("/tenants/" + slug + "/services", token, json("name", "orders",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080")})).status()).isEqualTo(201);
+        var toH2 = admin.patch("/tenants/" + slug + "/services/orders", token, json("protocol", "h2"));
+        assertThat(toH2.status()).isEqualTo(400);
+        assertThat(toH2.json().at("/errors/0/field").asText()).isEqualTo("protocol");
+        // and a change of targets alone against the protocol it has
+        assertThat(admin.patch("/tenants/" + slug + "/services/orders", token, json("protocol", "h2c")).status())
+                .isEqualTo(200);
+        var toHttps = admin.patch("/tenants/" + slug + "/services/orders", token, json(
                 "targets", new Object[]{Map.of("url", "https://10.0.0.1:8443")}));
-        assertThat(https.status()).as("every node would reject the config: refused up front").isEqualTo(400);
-        assertThat(https.json().at("/errors/0/field").asText()).isEqualTo("targets[0].url");
+        assertThat(toHttps.status()).isEqualTo(400);
+        assertThat(toHttps.json().at("/errors/0/field").asText()).isEqualTo("targets");
+        assertThat(admin.get("/tenants/" + slug + "/services/orders", token).json().get("protocol").asText())
+                .isEqualTo("h2c");
     }
 
     @Test

@@ -42,6 +42,8 @@ public final class Services implements TenantCollection.Operations<Service, Serv
     /** An absolute path of visible ASCII, query allowed. */
     private static final Pattern CHECK_PATH = Pattern.compile("/[\\x21-\\x7e]{0,199}");
     private static final Set<String> TARGET_FIELDS = Set.of("url", "weight");
+    /** HTTP/1.1; HTTP/2 in cleartext (h2c) or over TLS (h2); gRPC over either. TLS is the targets' scheme. */
+    private static final Set<String> PROTOCOLS = Set.of("http1", "h2c", "h2", "grpc");
 
     private final Database db;
     private final ChangeWriter writer;
@@ -135,12 +137,13 @@ public final class Services implements TenantCollection.Operations<Service, Serv
         String language = in.has("language")
                 ? in.oneOf("language", true, Set.of("go", "rust", "other"), base.language()) : base.language();
         String protocol = in.has("protocol")
-                ? in.oneOf("protocol", true, Set.of("http1", "h2c", "grpc"), base.protocol()) : base.protocol();
+                ? in.oneOf("protocol", true, PROTOCOLS, base.protocol()) : base.protocol();
         List<Service.Target> targets = creating || in.has("targets")
                 ? in.list("targets", true, 64, e -> target(e)) : base.targets();
         if (targets != null && targets.isEmpty() && (creating || in.has("targets"))) {
             in.error("targets", "must name at least one target");
         }
+        schemes(in, protocol, targets);
         Integer connect = in.has("connect_timeout_ms")
                 ? in.integer("connect_timeout_ms", true, 1, 600_000) : (Integer) base.connectTimeoutMs();
         Integer read = in.has("read_timeout_ms")
@@ -150,6 +153,30 @@ public final class Services implements TenantCollection.Operations<Service, Serv
         in.validate();
         return new Service(base.id(), base.tenantId(), name, language, protocol, targets, connect, read, retries,
                 base.rowVersion(), base.createdAt(), base.updatedAt(), resilience);
+    }
+
+    /**
+     * The targets' schemes agree with each other and with the protocol: all http (plain TCP) or all https (TLS); h2
+     * is HTTP/2 over TLS only, h2c HTTP/2 in cleartext only, http1 and grpc go either way. Reported against the
+     * field the request changed (protocol first), since either may be what is wrong.
+     */
+    private static void schemes(Input in, String protocol, List<Service.Target> targets) {
+        if (protocol == null || targets == null || targets.isEmpty()) {
+            return;
+        }
+        boolean anyTls = targets.stream().anyMatch(t -> t.url().startsWith("https:"));
+        boolean allTls = targets.stream().allMatch(t -> t.url().startsWith("https:"));
+        if (anyTls != allTls) {
+            in.error("targets", "must all be http or all be https: one service speaks TLS to all its targets or to "
+                    + "none");
+            return;
+        }
+        String field = in.has("protocol") ? "protocol" : "targets";
+        if (protocol.equals("h2") && !allTls) {
+            in.error(field, "protocol h2 is HTTP/2 over TLS and needs https targets (h2c is HTTP/2 over plain TCP)");
+        } else if (protocol.equals("h2c") && anyTls) {
+            in.error(field, "protocol h2c is HTTP/2 over plain TCP and needs http targets (h2 is HTTP/2 over TLS)");
+        }
     }
 
     /** The resilience fields present in {@code in} over {@code base}; null when one of them is invalid. */
@@ -197,12 +224,12 @@ public final class Services implements TenantCollection.Operations<Service, Serv
         if (url != null) {
             try {
                 URI uri = new URI(url);
-                // Gateway nodes speak plain HTTP to upstreams for now; an https target would make every node
-                // reject the whole config version, so it is refused here.
-                if (!"http".equals(uri.getScheme()) || uri.getHost() == null
+                // https: the nodes speak TLS to the target, verifying its certificate and host name
+                boolean scheme = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+                if (!scheme || uri.getHost() == null
                         || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                    t.error("url", "must be an http URL with a host, without query, fragment or credentials "
-                            + "(https upstreams are not supported yet)");
+                    t.error("url", "must be an http or https URL with a host, without query, fragment or "
+                            + "credentials");
                     return null;
                 }
             } catch (URISyntaxException ex) {
