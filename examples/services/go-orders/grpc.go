@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
@@ -112,15 +113,27 @@ func (s *ordersServer) TradeOrders(stream orderspb.Orders_TradeOrdersServer) err
 	}
 }
 
-func serveGRPC(addr string, s *store) {
+// serveGRPC serves gRPC in cleartext (h2c), or over TLS when certFile and keyFile name a PEM pair
+// (grpc-go then insists on ALPN h2, as clients must offer it).
+func serveGRPC(addr string, s *store, certFile, keyFile string) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		log.Fatalf("go-orders grpc: %v", err)
 	}
-	server := grpc.NewServer()
+	var options []grpc.ServerOption
+	mode := "h2c"
+	if certFile != "" {
+		creds, err := credentials.NewServerTLSFromFile(certFile, keyFile)
+		if err != nil {
+			log.Fatalf("go-orders grpc: TLS certificate: %v", err)
+		}
+		options = append(options, grpc.Creds(creds))
+		mode = "TLS"
+	}
+	server := grpc.NewServer(options...)
 	orderspb.RegisterOrdersServer(server, &ordersServer{store: s})
 	// grpc.health.v1.Health/Check answers SERVING, for the gateway's active health checks
 	healthpb.RegisterHealthServer(server, health.NewServer())
-	fmt.Printf("go-orders gRPC listening on %s\n", ln.Addr())
+	fmt.Printf("go-orders gRPC listening on %s (%s)\n", ln.Addr(), mode)
 	log.Fatal(server.Serve(ln))
 }

@@ -200,16 +200,28 @@ func ordersHandler(s *store, w http.ResponseWriter, r *http.Request) {
 func main() {
 	addr := flag.String("addr", envOr("GO_ORDERS_ADDR", "127.0.0.1:9081"), "HTTP/1.1 and h2c listen address")
 	grpcAddr := flag.String("grpc-addr", envOr("GO_ORDERS_GRPC_ADDR", ""), "gRPC listen address (empty: off)")
+	tlsCert := flag.String("tls-cert", envOr("GO_ORDERS_TLS_CERT", ""),
+		"PEM certificate chain: both listeners then speak TLS only (HTTP: ALPN h2 and http/1.1; gRPC: h2)")
+	tlsKey := flag.String("tls-key", envOr("GO_ORDERS_TLS_KEY", ""), "PEM private key of -tls-cert")
 	flag.Parse()
+	if (*tlsCert == "") != (*tlsKey == "") {
+		log.Fatal("go-orders: -tls-cert and -tls-key go together")
+	}
 	s := newStore()
 	if *grpcAddr != "" {
-		go serveGRPC(*grpcAddr, s)
+		go serveGRPC(*grpcAddr, s, *tlsCert, *tlsKey)
 	}
-	server := &http.Server{Addr: *addr, Handler: h2c.NewHandler(routes(s), &http2.Server{})}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatalf("go-orders: %v", err)
 	}
+	if *tlsCert != "" {
+		// net/http offers h2 and http/1.1 by ALPN on its own
+		server := &http.Server{Addr: *addr, Handler: routes(s)}
+		fmt.Printf("go-orders listening on %s (HTTPS: HTTP/1.1 and h2)\n", ln.Addr())
+		log.Fatal(server.ServeTLS(ln, *tlsCert, *tlsKey))
+	}
+	server := &http.Server{Addr: *addr, Handler: h2c.NewHandler(routes(s), &http2.Server{})}
 	fmt.Printf("go-orders listening on %s (HTTP/1.1 and h2c)\n", ln.Addr())
 	log.Fatal(server.Serve(ln))
 }
