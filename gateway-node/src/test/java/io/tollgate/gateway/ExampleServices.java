@@ -60,6 +60,19 @@ final class ExampleServices {
                 "-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0"), 2);
     }
 
+    /**
+     * go-orders speaking TLS only with the PEM pair {@code cert}/{@code key}: HTTPS (ALPN h2 and http/1.1) on one
+     * port, gRPC over TLS on the other.
+     */
+    static Running goOrdersTls(Path cert, Path key) {
+        assumeInstalled("go", "Go is not installed (apt-get install golang-go): skipping the tests against "
+                + "examples/services/go-orders");
+        build("go");
+        return start(List.of(ROOT.resolve("examples/services/bin/go-orders").toString(),
+                "-addr", "127.0.0.1:0", "-grpc-addr", "127.0.0.1:0", "-tls-cert", cert.toString(),
+                "-tls-key", key.toString()), 2);
+    }
+
     /** rust-inventory: HTTP/1.1 and h2c (prior knowledge) on one port. */
     static Running rustInventory() {
         assumeInstalled("cargo", "cargo is not installed (rustup or apt-get install cargo): skipping the tests "

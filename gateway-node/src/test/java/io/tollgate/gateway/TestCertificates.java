@@ -46,6 +46,11 @@ final class TestCertificates {
 
     /** A server certificate for localhost and 127.0.0.1 with {@code serial}; {@code keyType} is "rsa" or "ec". */
     Pair issue(String name, long serial, String keyType) {
+        return issue(name, serial, keyType, "DNS:localhost,IP:127.0.0.1");
+    }
+
+    /** A server certificate naming only {@code subjectAltNames} (e.g. {@code DNS:elsewhere.test}). */
+    Pair issue(String name, long serial, String keyType, String subjectAltNames) {
         Path key = dir.resolve(name + ".key");
         Path csr = dir.resolve(name + ".csr");
         Path leaf = dir.resolve(name + ".leaf.pem");
@@ -58,7 +63,7 @@ final class TestCertificates {
         }
         openssl(dir, "req", "-new", "-key", key.toString(), "-subj", "/CN=localhost", "-out", csr.toString());
         try {
-            Files.writeString(ext, "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
+            Files.writeString(ext, "subjectAltName=" + subjectAltNames + "\n");
             openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(), "-CAkey", caKey.toString(),
                     "-set_serial", Long.toString(serial), "-days", "1", "-extfile", ext.toString(),
                     "-out", leaf.toString());
@@ -87,6 +92,37 @@ final class TestCertificates {
             tmf.init(trust);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A server context presenting {@code pair} (for upstreams that tests run over TLS). */
+    static SSLContext serverContext(Pair pair) {
+        try (InputStream in = Files.newInputStream(pair.cert())) {
+            List<java.security.cert.Certificate> chain = new ArrayList<>(
+                    CertificateFactory.getInstance("X.509").generateCertificates(in));
+            String pem = Files.readString(pair.key());
+            byte[] der = java.util.Base64.getMimeDecoder().decode(pem
+                    .replace("-----BEGIN PRIVATE KEY-----", "").replace("-----END PRIVATE KEY-----", "")
+                    .replaceAll("\\s", ""));
+            java.security.PrivateKey key;
+            try {
+                key = java.security.KeyFactory.getInstance("EC")
+                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+            } catch (java.security.spec.InvalidKeySpecException e) {
+                key = java.security.KeyFactory.getInstance("RSA")
+                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+            }
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", key, new char[0], chain.toArray(java.security.cert.Certificate[]::new));
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, new char[0]);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), null, null);
             return context;
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -37,17 +37,28 @@ final class Upstream implements AutoCloseable {
         void answer(HttpExchange exchange) throws IOException;
     }
 
+    private static final String BODY = "tollgate.test.body";
     private final HttpServer server;
+    private final String scheme;
     final List<Seen> seen = new CopyOnWriteArrayList<>();
+    /** The client ports requests came from: one per connection the gateway opened. */
+    final java.util.Set<Integer> connections = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Upstream(Answer answer) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), "http", answer);
+    }
+
+    private Upstream(HttpServer server, String scheme, Answer answer) {
+        this.server = server;
+        this.scheme = scheme;
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
+            connections.add(exchange.getRemoteAddress().getPort());
+            exchange.setAttribute(BODY, body);
             seen.add(new Seen(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
                     exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()), body));
             try {
@@ -59,8 +70,21 @@ final class Upstream implements AutoCloseable {
         server.start();
     }
 
+    /** The request body, already read before the answer runs. */
+    static byte[] body(HttpExchange exchange) {
+        return (byte[]) exchange.getAttribute(BODY);
+    }
+
     static Upstream answering(Answer answer) throws IOException {
         return new Upstream(answer);
+    }
+
+    /** HTTP/1.1 over TLS with {@code tls}'s certificate (the JDK server offers no ALPN, so never h2). */
+    static Upstream https(javax.net.ssl.SSLContext tls, Answer answer) throws IOException {
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        return new Upstream(server, "https", answer);
     }
 
     /** 200 with a small JSON body and a few headers a proxy must pass or hide. */
@@ -80,8 +104,13 @@ final class Upstream implements AutoCloseable {
         }
     }
 
+    /** http://127.0.0.1:port, or https://localhost:port (a name, so that SNI and name verification apply). */
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return scheme.equals("https") ? "https://localhost:" + port() : "http://127.0.0.1:" + port();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
     }
 
     Seen last() {

@@ -32,12 +32,19 @@ final class WebSocketEcho implements AutoCloseable {
     volatile Map<String, String> lastHandshake = Map.of();
 
     WebSocketEcho() throws IOException {
-        server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        this(null);
+    }
+
+    /** Over TLS with {@code tls}'s certificate when it is not null (a wss upstream). */
+    WebSocketEcho(javax.net.ssl.SSLContext tls) throws IOException {
+        server = tls == null ? new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())
+                : tls.getServerSocketFactory().createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getLocalPort();
+        return server instanceof javax.net.ssl.SSLServerSocket ? "https://localhost:" + server.getLocalPort()
+                : "http://127.0.0.1:" + server.getLocalPort();
     }
 
     private void acceptLoop() {
