@@ -1,5 +1,11 @@
 package io.tollgate.gateway.proxy;
 
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.SocketOptions;
+import io.helidon.common.socket.TlsSocket;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.http2.Http2ErrorCode;
 import io.helidon.http.http2.Http2FrameListener;
@@ -18,6 +24,9 @@ import io.helidon.webclient.http2.Http2StreamConfig;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 import io.tollgate.gateway.tls.UpstreamTls;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,12 +36,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * HTTP/2 connections to upstream targets (services with protocol {@code h2c}, {@code h2} or {@code grpc}), opened
  * with prior knowledge (http targets) or over TLS with ALPN h2 (https targets), and shared by many concurrent
- * requests: each request is one stream, a connection carries at
- * most {@link #MAX_STREAMS} at a time, and a new connection is opened only when every open one is full.
+ * requests: each request is one stream, a connection carries at most {@link #MAX_STREAMS} at a time, and a new
+ * connection is opened only when every open one is full.
  *
  * <p>Why not Helidon's {@code Http2Client} requests: they write the whole request body before reading the answer
  * (no bidirectional gRPC), and hand out response trailers only when the upstream sent a {@code Trailer} header,
@@ -308,38 +319,38 @@ final class Http2Connections implements AutoCloseable {
      */
     private static final class TlsConnection implements ClientConnection {
         private static final List<String> ALPN = List.of("h2");
-        private final javax.net.ssl.SSLSocket socket;
-        private final io.helidon.common.socket.HelidonSocket helidonSocket;
-        private final io.helidon.common.buffers.DataReader reader;
-        private final io.helidon.common.buffers.DataWriter writer;
+        private final SSLSocket socket;
+        private final HelidonSocket helidonSocket;
+        private final DataReader reader;
+        private final DataWriter writer;
         private final String channelId;
         private volatile boolean closed;
 
-        private TlsConnection(javax.net.ssl.SSLSocket socket) {
+        private TlsConnection(SSLSocket socket) {
             this.socket = socket;
             this.channelId = "0x" + Integer.toHexString(System.identityHashCode(socket));
-            this.helidonSocket = io.helidon.common.socket.TlsSocket.client(socket, channelId);
-            this.reader = io.helidon.common.buffers.DataReader.create(helidonSocket);
-            this.writer = new io.helidon.common.buffers.DataWriter() {
+            this.helidonSocket = TlsSocket.client(socket, channelId);
+            this.reader = DataReader.create(helidonSocket);
+            this.writer = new DataWriter() {
                 @Override
-                public void write(io.helidon.common.buffers.BufferData... buffers) {
+                public void write(BufferData... buffers) {
                     writeNow(buffers);
                 }
 
                 @Override
-                public void write(io.helidon.common.buffers.BufferData buffer) {
+                public void write(BufferData buffer) {
                     writeNow(buffer);
                 }
 
                 @Override
-                public void writeNow(io.helidon.common.buffers.BufferData... buffers) {
-                    for (io.helidon.common.buffers.BufferData buffer : buffers) {
+                public void writeNow(BufferData... buffers) {
+                    for (BufferData buffer : buffers) {
                         helidonSocket.write(buffer);
                     }
                 }
 
                 @Override
-                public void writeNow(io.helidon.common.buffers.BufferData buffer) {
+                public void writeNow(BufferData buffer) {
                     helidonSocket.write(buffer);
                 }
             };
@@ -347,21 +358,21 @@ final class Http2Connections implements AutoCloseable {
 
         /** Connects and shakes hands; a server that does not select h2 is refused with an SSLException saying so. */
         static TlsConnection open(UpstreamTls tls, UpstreamPool.Target target, Duration connectTimeout,
-                                  io.helidon.common.socket.SocketOptions options) {
-            javax.net.ssl.SSLSocket socket;
+                                  SocketOptions options) {
+            SSLSocket socket;
             try {
                 socket = tls.connect(target.host(), target.port(), connectTimeout, ALPN, options::configureSocket);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             String selected = socket.getApplicationProtocol();
             if (!"h2".equals(selected)) {
                 try {
                     socket.close();
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // refused anyway
                 }
-                throw new java.io.UncheckedIOException(new javax.net.ssl.SSLException("the upstream did not select "
+                throw new UncheckedIOException(new SSLException("the upstream did not select "
                         + "HTTP/2 by ALPN (offered h2, it chose "
                         + (selected == null || selected.isEmpty() ? "none" : selected) + ")"));
             }
@@ -370,12 +381,12 @@ final class Http2Connections implements AutoCloseable {
         }
 
         @Override
-        public io.helidon.common.buffers.DataReader reader() {
+        public DataReader reader() {
             return reader;
         }
 
         @Override
-        public io.helidon.common.buffers.DataWriter writer() {
+        public DataWriter writer() {
             return writer;
         }
 
@@ -385,7 +396,7 @@ final class Http2Connections implements AutoCloseable {
         }
 
         @Override
-        public io.helidon.common.socket.HelidonSocket helidonSocket() {
+        public HelidonSocket helidonSocket() {
             return helidonSocket;
         }
 
@@ -393,8 +404,8 @@ final class Http2Connections implements AutoCloseable {
         public void readTimeout(Duration readTimeout) {
             try {
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
-            } catch (java.net.SocketException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (SocketException e) {
+                throw new UncheckedIOException(e);
             }
         }
 
@@ -413,7 +424,7 @@ final class Http2Connections implements AutoCloseable {
             closed = true;
             try {
                 socket.close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // closing: nothing left to do with it
             }
         }
