@@ -159,6 +159,28 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void tlsUpstreamSlowerThanTheReadTimeoutIs504() throws IOException {
+        Upstream slow = Upstream.https(trustedServer, exchange -> {
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Upstream.send(exchange, 200, "{\"late\":true}");
+        });
+        closing.add(slow);
+        Seed.TenantRows t = Seed.tenant();
+        t.route(t.service(slow.url(), "http1", 300, 0), "/", "api-key");
+        Seed.Key key = t.key();
+        Gateways.awaitVersion(gateway, t.save());
+
+        RawHttp.Reply reply = new Routed(t, key).send("GET", "/slow", null);
+
+        assertThat(reply.status()).isEqualTo(504);
+        assertThat(reply.text()).contains("upstream-timeout");
+    }
+
+    @Test
     void certificateFromAnUntrustedCaIs502AndNothingIsSent() throws IOException {
         Upstream upstream = echo(otherCaServer);
         Routed r = route(upstream.url(), "http1");
