@@ -188,6 +188,8 @@ public final class GatewayServer {
                     // WebSocket upgrades through the same pipeline, spliced on a 101 (io.tollgate.gateway.ws);
                     // Helidon's discovered protocols (HTTP/2, h2c upgrade) stay as they are
                     .addProtocol(webSocketProtocol)
+                    // HTTP/2 connections through the drain's selector, so a drain can send them GOAWAY (Drain)
+                    .addConnectionSelector(drain.http2Selector())
                     .routing(routing -> GatewayHandler.register(routing, handler))
                     .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics, drain,
@@ -200,7 +202,8 @@ public final class GatewayServer {
                                 .contentEncoding(identityOnly)
                                 .directHandlers(GatewayHandler.directHandlers())
                                 .connectionOptions(options -> options.tcpNoDelay(true))
-                                .addProtocol(webSocketProtocol))
+                                .addProtocol(webSocketProtocol)
+                                .addConnectionSelector(drain.http2Selector()))
                         .routing(TlsListener.SOCKET, routing -> GatewayHandler.register(routing, handler));
             }
             WebServer server = builder.build().start();
@@ -264,10 +267,11 @@ public final class GatewayServer {
 
     /**
      * Stops gracefully (also what SIGTERM does, through GatewayMain's shutdown hook): readiness goes down at once
-     * while requests are still served for {@code TOLLGATE_DRAIN_UNREADY_MS}, so load balancers can move away; then
-     * new requests are refused with 503 and the ones in flight get up to {@code TOLLGATE_DRAIN_TIMEOUT_MS} to
-     * finish; only then do the listeners close, and the usage and denied-request events still held are written
-     * before the pool closes.
+     * while requests are still served for {@code TOLLGATE_DRAIN_UNREADY_MS}, so load balancers can move away (HTTP/2
+     * clients get GOAWAY with 2^31-1: open new streams elsewhere); then new requests are refused with 503 (HTTP/2
+     * clients: the final GOAWAY with the last stream served) and the ones in flight get up to
+     * {@code TOLLGATE_DRAIN_TIMEOUT_MS} to finish; only then do the listeners close, and the usage and
+     * denied-request events still held are written before the pool closes.
      */
     public synchronized void stop() {
         if (stopped) {

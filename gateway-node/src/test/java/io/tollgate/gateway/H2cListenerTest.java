@@ -176,7 +176,7 @@ class H2cListenerTest {
     }
 
     @Test
-    void drainingNodeSendsNoConnectionCloseOverH2() throws Exception {
+    void drainingNodeSendsNoConnectionCloseOverH2ButGoAway() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (Upstream slow = Upstream.answering(e -> {
                  try {
@@ -200,22 +200,25 @@ class H2cListenerTest {
             Future<?> stopping = clients.submit(draining::stop);
             Gateways.await("readiness to go down",
                     () -> Gateways.ready(draining).path("http_status").asInt() == 503);
-            // unready but still serving: HTTP/1.1 gets Connection: close, HTTP/2 must not
+            // unready but still serving: HTTP/1.1 gets Connection: close, HTTP/2 must not (it gets the GOAWAY
+            // notice, with which curl's request is still served)
             Curl.Reply served = curl(port, "--http2-prior-knowledge", t.host, "/fast");
             assertThat(served.status()).isEqualTo(200);
             assertNoConnectionSpecificHeaders(served);
-            // then refusing new requests
+            // then refusing new requests: HTTP/1.1 gets 503, a new HTTP/2 connection GOAWAY(NO_ERROR) naming no
+            // stream, so whatever it sends is never processed (curl reports a framing error and exits 16)
             Gateways.await("new requests to be refused", () -> {
                 try {
-                    return curl(port, "--http2-prior-knowledge", t.host, "/fast").status() == 503;
-                } catch (Exception e) {
+                    return RawHttp.get(port, t.host, "/fast").status() == 503;
+                } catch (IOException e) {
                     return false;
                 }
             });
-            Curl.Reply refused = curl(port, "--http2-prior-knowledge", t.host, "/fast");
-            assertThat(refused.version()).isEqualTo("HTTP/2");
-            assertThat(refused.header("content-type")).isEqualTo("application/problem+json");
-            assertNoConnectionSpecificHeaders(refused);
+            try (RawH2 late = RawH2.connect(port)) {
+                RawH2.Frame goAway = late.next(RawH2.GOAWAY);
+                assertThat(goAway.goAwayErrorCode()).isZero();
+                assertThat(goAway.goAwayLastStreamId()).isZero();
+            }
 
             release.countDown();
             stopping.get(20, TimeUnit.SECONDS);

@@ -58,12 +58,10 @@ public final class GatewayHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        if (!drain.enter()) {
-            // shutting down: the client should go to another node, on a new connection
-            if (!isHttp2(req)) {
-                res.header(HeaderValues.CONNECTION_CLOSE);
-            }
-            ProblemWriter.write(res, Problem.of(ProblemType.UNAVAILABLE, null));
+        boolean http2 = isHttp2(req);
+        boolean admitted = http2 ? drain.enterStream(req.serverSocketId(), req.socketId(), req.id()) : drain.enter();
+        if (!admitted) {
+            refuse(req, res, http2);
             return;
         }
         try {
@@ -71,6 +69,29 @@ public final class GatewayHandler implements Handler {
         } finally {
             drain.exit();
         }
+    }
+
+    /**
+     * Shutting down: the client should go to another node, on a new connection. An HTTP/2 stream refused here is
+     * usually one above its connection's final GOAWAY, which the client has already written off and retries; the
+     * answer is for the others (a connection upgraded from HTTP/1.1). A gRPC client gets UNAVAILABLE, which it
+     * may retry, as Trailers-Only: an HTTP 503 would reach it as a status derived from a non-gRPC answer.
+     */
+    private static void refuse(ServerRequest req, ServerResponse res, boolean http2) {
+        Problem problem = Problem.of(ProblemType.UNAVAILABLE, null);
+        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
+        if (contentType != null && GrpcStatus.isGrpc(contentType)) {
+            res.status(Status.OK_200);
+            res.header(HeaderNames.CONTENT_TYPE, "application/grpc");
+            res.header(HeaderNames.create("grpc-status"), Integer.toString(GrpcStatus.of(problem)));
+            res.header(HeaderNames.create("grpc-message"), GrpcStatus.message(problem));
+            sendHeadersOnly(res, http2);
+            return;
+        }
+        if (!http2) {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+        }
+        ProblemWriter.write(res, problem);
     }
 
     private void handleCounted(ServerRequest req, ServerResponse res) {

@@ -30,7 +30,12 @@ final class GrpcStatus {
     /** True for a gRPC request: its content type is application/grpc or application/grpc+proto etc. */
     static boolean isGrpc(HttpFields requestHeaders) {
         String type = requestHeaders.first("Content-Type");
-        return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/grpc");
+        return type != null && isGrpc(type);
+    }
+
+    /** True for a gRPC content type: application/grpc, application/grpc+proto etc. */
+    static boolean isGrpc(String contentType) {
+        return contentType.toLowerCase(Locale.ROOT).startsWith("application/grpc");
     }
 
     static int of(Problem problem) {

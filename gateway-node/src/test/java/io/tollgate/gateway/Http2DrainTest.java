@@ -1,0 +1,225 @@
+package io.tollgate.gateway;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor.MethodType;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Stopping a node under HTTP/2 clients (RFC 9113 section 6.8): each connection gets GOAWAY(NO_ERROR), first with
+ * 2^31-1 when readiness goes down, then with the last stream the gateway accepted when it starts refusing; streams
+ * already accepted finish, later ones are never processed, and gRPC clients never see an HTTP 503.
+ */
+class Http2DrainTest {
+    private static final String SERVICE = "/tollgate.examples.orders.Orders";
+    private static ExampleServices.Running orders;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startOrders() {
+        orders = ExampleServices.goOrders();
+    }
+
+    @AfterAll
+    static void stopOrders() {
+        if (orders != null) {
+            orders.close();
+        }
+    }
+
+    /** A node that stays unready 300 ms before refusing, and gives requests in flight up to 20 s. */
+    private GatewayServer drainingGateway(Map<String, String> more) {
+        Map<String, String> env = new java.util.HashMap<>(more);
+        env.put("TOLLGATE_DRAIN_UNREADY_MS", "300");
+        env.put("TOLLGATE_DRAIN_TIMEOUT_MS", "20000");
+        return Gateways.start(dir.resolve("snapshot.json"), env);
+    }
+
+    /** Waits until the node refuses new HTTP/1.1 requests: the drain is past its unready period. */
+    private static void awaitRefusing(GatewayServer gateway, String host) {
+        Gateways.await("new requests to be refused", () -> {
+            try {
+                return RawHttp.get(gateway.port(), host, "/nothing").status() == 503;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static ManagedChannel channel(GatewayServer gateway, String host) {
+        return NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().overrideAuthority(host)
+                .build();
+    }
+
+    /** A bidi TradeOrders call whose answers land in {@code answers} and whose end completes {@code done}. */
+    private static StreamObserver<ProtoMessage> trade(ManagedChannel channel, LinkedBlockingQueue<ProtoMessage> answers,
+                                                      CompletableFuture<Void> done) {
+        return ClientCalls.asyncBidiStreamingCall(channel.newCall(
+                        ProtoMessage.method("TradeOrders", MethodType.BIDI_STREAMING),
+                        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(ProtoMessage value) {
+                        answers.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.complete(null);
+                    }
+                });
+    }
+
+    @Test
+    void grpcStreamOpenWhenTheNodeStopsFinishesNormallyAndNewCallsAreUnavailable() throws Exception {
+        GatewayServer gateway = drainingGateway(Map.of());
+        var t = Seed.tenant();
+        t.route(t.service(orders.grpcUrl(), "grpc", 30_000, 0), SERVICE, "none", null, null);
+        Gateways.awaitVersion(gateway, t.save());
+        ManagedChannel channel = channel(gateway, t.host);
+        try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
+            LinkedBlockingQueue<ProtoMessage> answers = new LinkedBlockingQueue<>();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            StreamObserver<ProtoMessage> requests = trade(channel, answers, done);
+            requests.onNext(ProtoMessage.of(1, "trade-1", 2, 1));
+            assertThat(answers.poll(10, TimeUnit.SECONDS)).isNotNull();
+
+            Future<?> stopping = background.submit(gateway::stop);
+            awaitRefusing(gateway, t.host);
+
+            // a call started now, on the same channel: the node does not process it, and the client is told
+            // UNAVAILABLE (retryable elsewhere), not an HTTP 503 turned into a status
+            assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel,
+                    ProtoMessage.method("GetOrder", MethodType.UNARY),
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), ProtoMessage.of(1, 1)))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                        assertThat(e.getStatus().getCode()).as(e.getStatus().toString())
+                                .isEqualTo(Status.Code.UNAVAILABLE);
+                        assertThat(e.getStatus().toString()).doesNotContain("HTTP status code");
+                    });
+
+            // the call opened before the drain goes on both ways and ends normally
+            for (int i = 2; i <= 3; i++) {
+                requests.onNext(ProtoMessage.of(1, "trade-" + i, 2, i));
+                ProtoMessage answer = answers.poll(10, TimeUnit.SECONDS);
+                assertThat(answer).as("answer %d during the drain", i).isNotNull();
+                assertThat(answer.text(2)).isEqualTo("trade-" + i);
+            }
+            requests.onCompleted();
+            done.get(10, TimeUnit.SECONDS);
+            stopping.get(20, TimeUnit.SECONDS);
+        } finally {
+            channel.shutdownNow();
+            gateway.stop();
+        }
+    }
+
+    @Test
+    void h2cClientSeesGoAwayItsStreamInFlightCompletesAndALaterStreamIsNeverProcessed() throws Exception {
+        GatewayServer gateway = drainingGateway(Map.of());
+        goAwayScenario(gateway, () -> RawH2.connect(gateway.port()));
+    }
+
+    @Test
+    void h2ClientOnTheHttpsListenerSeesTheSameGoAways() throws Exception {
+        TestCertificates ca = TestCertificates.authority(dir);
+        TestCertificates.Pair pair = ca.issue("drain", 3001, "ec");
+        GatewayServer gateway = drainingGateway(Map.of("TOLLGATE_TLS_PORT", "0",
+                "TOLLGATE_TLS_CERT", pair.cert().toString(), "TOLLGATE_TLS_KEY", pair.key().toString()));
+        goAwayScenario(gateway, () -> RawH2.connectTls(gateway.tlsPort(), ca.clientContext()));
+    }
+
+    private interface Connect {
+        RawH2 open() throws IOException;
+    }
+
+    /**
+     * Stream 1 is at a held upstream when the node stops: the client gets the notice, then the final GOAWAY naming
+     * stream 1; a stream 3 sent after it never reaches the upstream, and stream 1 completes with the whole answer.
+     */
+    private void goAwayScenario(GatewayServer gateway, Connect connect) throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        try (Upstream slow = Upstream.answering(e -> {
+                 try {
+                     answer.await(20, TimeUnit.SECONDS);
+                 } catch (InterruptedException ex) {
+                     Thread.currentThread().interrupt();
+                 }
+                 Upstream.send(e, 200, "done");
+             });
+             ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+             RawH2 client = connect.open()) {
+            var t = Seed.tenant();
+            t.route(t.service(slow.url()), "/s", "none");
+            Gateways.awaitVersion(gateway, t.save());
+
+            client.get(1, t.host, "/s/first");
+            Gateways.await("the first request at the upstream", () -> slow.seen.size() == 1);
+            Future<?> stopping = background.submit(gateway::stop);
+
+            // readiness down: the shutdown notice, "stop opening streams here", with the largest stream id
+            RawH2.Frame notice = client.next(RawH2.GOAWAY);
+            assertThat(notice.goAwayErrorCode()).isZero();
+            assertThat(notice.goAwayLastStreamId()).isEqualTo(Integer.MAX_VALUE);
+            // refusing: the final GOAWAY names stream 1 as the last one the node processes
+            RawH2.Frame last = client.next(RawH2.GOAWAY);
+            assertThat(last.goAwayErrorCode()).isZero();
+            assertThat(last.goAwayLastStreamId()).isEqualTo(1);
+
+            // a stream the client opens anyway (say it had not read the GOAWAY yet) never reaches the upstream
+            client.get(3, t.host, "/s/second");
+            answer.countDown();
+            RawH2.Frame headers = client.next(RawH2.HEADERS, RawH2.RST_STREAM);
+            while (headers.streamId() != 1) {
+                headers = client.next(RawH2.HEADERS, RawH2.RST_STREAM);
+            }
+            assertThat(headers.type()).isEqualTo(RawH2.HEADERS);
+            assertThat(client.status(headers)).isEqualTo(200);
+            StringBuilder body = new StringBuilder();
+            RawH2.Frame data;
+            do {
+                data = client.next(RawH2.DATA);
+                if (data.streamId() == 1) {
+                    body.append(new String(data.payload(), StandardCharsets.UTF_8));
+                }
+            } while (data.streamId() != 1 || !data.endStream());
+            assertThat(body.toString()).isEqualTo("done");
+
+            stopping.get(20, TimeUnit.SECONDS);
+            assertThat(slow.seen).hasSize(1);
+            assertThat(slow.last().rawPath()).endsWith("/first");
+        } finally {
+            gateway.stop();
+        }
+    }
+}
