@@ -2,6 +2,7 @@ package io.tollgate.gateway;
 
 import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.tollgate.common.privacy.ClientIps;
 import io.tollgate.common.settings.Settings;
 import io.tollgate.db.Database;
@@ -174,6 +175,9 @@ public final class GatewayServer {
             ContentEncodingContext identityOnly = ContentEncodingContext.builder()
                     .contentEncodingsDiscoverServices(false)
                     .build();
+            // Answer fields come from upstream heads the proxy checked (io.tollgate.gateway.proxy.FieldChecks) or
+            // from the gateway itself: Helidon checking each again costs a pass and an allocation per field.
+            Http1Config http1 = Http1Config.builder().validateResponseHeaders(false).build();
             GatewayHandler handler = new GatewayHandler(pipeline, snapshots, drain);
             WebSocketProtocol webSocketProtocol = new WebSocketProtocol(new WebSocketUpgrader(pipeline, snapshots,
                     drain, gateway.wsIdleTimeout(), webSockets));
@@ -187,6 +191,7 @@ public final class GatewayServer {
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
                     // WebSocket upgrades through the same pipeline, spliced on a 101 (io.tollgate.gateway.ws);
                     // Helidon's discovered protocols (HTTP/2, h2c upgrade) stay as they are
+                    .addProtocol(http1)
                     .addProtocol(webSocketProtocol)
                     // HTTP/2 connections through the drain's selector, so a drain can send them GOAWAY (Drain)
                     .addConnectionSelector(drain.http2Selector())
@@ -202,6 +207,7 @@ public final class GatewayServer {
                                 .contentEncoding(identityOnly)
                                 .directHandlers(GatewayHandler.directHandlers())
                                 .connectionOptions(options -> options.tcpNoDelay(true))
+                                .addProtocol(http1)
                                 .addProtocol(webSocketProtocol)
                                 .addConnectionSelector(drain.http2Selector()))
                         .routing(TlsListener.SOCKET, routing -> GatewayHandler.register(routing, handler));

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /** Headers that belong to one connection and must not cross the proxy (RFC 9110 section 7.6.1). */
 final class HopByHop {
-    private static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-connection",
+    static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-connection",
             "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
 
     private HopByHop() {
@@ -16,25 +16,35 @@ final class HopByHop {
 
     /** Whether {@code name} is hop-by-hop whatever the message says. */
     static boolean always(String name) {
-        // every name in ALWAYS is 2 to 19 characters long; most fields on the wire are not hop-by-hop
+        // Runs for every field of every request and answer, and most are not hop-by-hop: the names in ALWAYS
+        // start with c, k, p, t or u and are 2, 7, 10 or 16 to 19 characters long, so most fields are ruled out
+        // without lower-casing (allocating) their name.
         int length = name.length();
-        return length >= 2 && length <= 19 && ALWAYS.contains(name.toLowerCase(Locale.ROOT));
+        if (length != 2 && length != 7 && length != 10 && (length < 16 || length > 19)) {
+            return false;
+        }
+        char first = (char) (name.charAt(0) | 0x20);
+        if (first != 'c' && first != 'k' && first != 'p' && first != 't' && first != 'u') {
+            return false;
+        }
+        return ALWAYS.contains(name.toLowerCase(Locale.ROOT));
     }
 
     /** The lower-case names the message's Connection fields list (empty, without allocating, when there is none). */
     static Set<String> listedIn(HttpFields headers) {
         Set<String> names = Set.of();
         for (int i = 0, n = headers.size(); i < n; i++) {
-            if (!headers.name(i).equalsIgnoreCase("Connection")) {
+            String name = headers.name(i);
+            if (name.length() != 10 || !name.equalsIgnoreCase("Connection")) {
                 continue;
             }
             for (String token : headers.value(i).split(",")) {
-                String name = token.trim().toLowerCase(Locale.ROOT);
-                if (!name.isEmpty()) {
+                String listed = token.trim().toLowerCase(Locale.ROOT);
+                if (!listed.isEmpty()) {
                     if (names.isEmpty()) {
                         names = new HashSet<>();
                     }
-                    names.add(name);
+                    names.add(listed);
                 }
             }
         }

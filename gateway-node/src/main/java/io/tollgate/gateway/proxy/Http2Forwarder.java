@@ -249,6 +249,13 @@ final class Http2Forwarder implements AutoCloseable {
         HttpFields all = new HttpFields();
         for (Header header : raw) {
             for (String value : header.allValues()) {
+                String name = header.name();
+                if (!(name.startsWith(":") ? FieldChecks.token(name.substring(1), name.length() - 1)
+                        : FieldChecks.token(name, name.length())) || !FieldChecks.validValue(value)) {
+                    // HPACK carries any bytes; a CR or LF would split the head of an HTTP/1.1 answer, and Helidon
+                    // does not check answer fields again
+                    throw new IllegalStateException("upstream sent a malformed field");
+                }
                 all.add(header.name(), value);
             }
         }

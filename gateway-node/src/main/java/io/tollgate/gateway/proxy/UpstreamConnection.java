@@ -312,7 +312,7 @@ final class UpstreamConnection {
                     break;
                 }
                 int colon = field.indexOf(':');
-                if (colon <= 0 || !token(field, colon)) {
+                if (colon <= 0 || !FieldChecks.token(field, colon)) {
                     throw new IOException("malformed header field from upstream");
                 }
                 fields.add(field.substring(0, colon), field.substring(colon + 1).strip());
@@ -411,19 +411,6 @@ final class UpstreamConnection {
         return length;
     }
 
-    /** Whether {@code field[0, end)} is an RFC 9110 token (a field name; no whitespace before the colon). */
-    private static boolean token(String field, int end) {
-        for (int i = 0; i < end; i++) {
-            char c = field.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * One line of the head without its line ending (CRLF, or a bare LF as RFC 9112 allows a recipient to accept);
      * at most {@code budget} bytes with the line ending. A line must not start with whitespace (obsolete folding).
@@ -439,7 +426,10 @@ final class UpstreamConnection {
                     int end = i > pos && buffer[i - 1] == '\r' ? i - 1 : i;
                     for (int j = pos; j < end; j++) {
                         byte b = buffer[j];
-                        if (b == '\r' || b == 0 || (j == pos && (b == ' ' || b == '\t'))) {
+                        // RFC 9110 5.5: no control characters but HTAB in a field (CR, NUL and the rest would
+                        // reach the client as they are: Helidon does not check answer fields again)
+                        if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f
+                                || (j == pos && (b == ' ' || b == '\t'))) {
                             throw new IOException("malformed response head from upstream");
                         }
                     }

@@ -369,6 +369,10 @@ class UpstreamHttp1Test {
                 "HTTP/1.1 200 OK\r\n folded: x\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok",
                 "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nX-Ctl: a\u0001b\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nX-Del: a\u007fb\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nX-Cr: a\rSet-Cookie: b\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nX-Nul: a\u0000b\r\nContent-Length: 0\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nX-Big: " + "x".repeat(UpstreamConnection.MAX_HEAD) + "\r\n\r\n")) {
             upstream.replyAndClose(garbage);
             assertThatThrownBy(() -> get("GET", "/bad")).as(garbage.lines().findFirst().orElseThrow())
@@ -378,6 +382,16 @@ class UpstreamHttp1Test {
         UpstreamResponse badChunk = get("GET", "/bad-chunk");
         assertThatThrownBy(() -> badChunk.body().readAllBytes()).isInstanceOf(IOException.class);
         badChunk.close();
+    }
+
+    @Test
+    void tabsAndObsoleteTextInValuesAreKept() throws IOException {
+        upstream.reply("HTTP/1.1 200 OK\r\nX-Tab: a\tb\r\nX-Latin: caf\u00e9\r\nContent-Length: 2\r\n\r\nok");
+
+        UpstreamResponse response = get("GET", "/text");
+        assertThat(response.fields().first("X-Tab")).isEqualTo("a\tb");
+        assertThat(response.fields().first("X-Latin")).isEqualTo("caf\u00e9");
+        assertThat(text(response)).isEqualTo("ok");
     }
 
     @Test
