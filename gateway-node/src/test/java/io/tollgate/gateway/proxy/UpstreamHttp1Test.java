@@ -124,6 +124,20 @@ class UpstreamHttp1Test {
             });
         }
 
+        /** Sends {@code bytes} (maybe none), then nothing more for two seconds, then closes. */
+        void replyThenStall(String bytes) {
+            replies.add((socket, out) -> {
+                out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return false;
+            });
+        }
+
         void replyAndClose(String bytes) {
             replies.add((socket, out) -> {
                 out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
@@ -403,14 +417,7 @@ class UpstreamHttp1Test {
 
     @Test
     void silentUpstreamTimesOut() throws IOException {
-        upstream.replies.add((socket, out) -> {
-            try {
-                Thread.sleep(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return false;
-        });
+        upstream.replyThenStall("");
         UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
         connection.startRequest("GET", "/slow", "x");
         connection.send((byte[]) null);
@@ -421,16 +428,7 @@ class UpstreamHttp1Test {
 
     @Test
     void bodyThatStallsTimesOutAndTheConnectionIsNotReused() throws Exception {
-        upstream.replies.add((socket, out) -> {
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf".getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            try {
-                Thread.sleep(2_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return false;
-        });
+        upstream.replyThenStall("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
         UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
         connection.startRequest("GET", "/stall", "x");
         connection.send((byte[]) null);
