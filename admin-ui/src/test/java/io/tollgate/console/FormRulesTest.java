@@ -90,6 +90,26 @@ class FormRulesTest {
         assertThat(user.signIn(email, ConsoleFixture.USER_PASSWORD).statusCode()).isEqualTo(401);
     }
 
+    @Test
+    void serviceFormOffersH2AndSaysWhyH2NeedsHttpsTargets() {
+        String slug = fx.tenant();
+        PlainClient client = new PlainClient(fx.base());
+        client.signIn(fx.user("tenant-admin", slug), ConsoleFixture.USER_PASSWORD);
+        String page = client.get("/t/" + slug + "/services/new").body();
+        assertThat(page).contains("<option value=\"h2\"");
+
+        Map<String, String> form = new HashMap<>();
+        form.put("_csrf", PlainClient.csrfOf(page));
+        form.put("name", "tls-orders");
+        form.put("language", "go");
+        form.put("protocol", "h2");
+        form.put("targets", "http://10.0.0.5:8080");
+        HttpResponse<String> refused = client.post("/t/" + slug + "/services", form);
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("id=\"protocol-error\"").contains("needs https targets");
+    }
+
     private static Map<String, String> form(PlainClient client, String slug) {
         String html = client.get("/t/" + slug + "/keys/new").body();
         Matcher id = FORM_ID.matcher(html);
