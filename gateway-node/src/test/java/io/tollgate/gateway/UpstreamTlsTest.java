@@ -121,6 +121,20 @@ class UpstreamTlsTest {
         return new Routed(t, key);
     }
 
+    @Test
+    void anUnreadableOrEmptyCaBundleStopsTheNodeNamingTheSetting() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty-bundle.pem"), "no certificate in here\n");
+        Path missing = dir.resolve("no-such-bundle.pem");
+
+        for (Path bundle : List.of(empty, missing)) {
+            assertThatThrownBy(() -> Gateways.start(dir.resolve("unused-snapshot.json"),
+                    Map.of("TOLLGATE_UPSTREAM_CA_FILE", bundle.toString())))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("TOLLGATE_UPSTREAM_CA_FILE")
+                    .hasMessageContaining(bundle.toString());
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // HTTP/1.1 over TLS
     // ------------------------------------------------------------------------------------------------------------
