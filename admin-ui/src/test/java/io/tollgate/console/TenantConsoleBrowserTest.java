@@ -29,7 +29,7 @@ class TenantConsoleBrowserTest extends WithBrowser {
         browser.type("#name", "orders");
         browser.type("#targets", "ftp://10.0.0.1 1");
         browser.submit("#targets");
-        assertThat(browser.find("#targets-error").getText()).contains("must be an http URL");
+        assertThat(browser.find("#targets-error").getText()).contains("must be an http or https URL");
         assertThat(browser.find("#name").getAttribute("value")).isEqualTo("orders");
         assertThat(browser.find("#targets").getAttribute("aria-invalid")).isEqualTo("true");
         assertThat(browser.find("#name").getAttribute("aria-invalid")).isNull();
