@@ -7,6 +7,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.ServerResponseTrailers;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tollgate.common.problem.Problem;
@@ -66,6 +67,13 @@ public final class GatewayHandler implements Handler {
         }
         try {
             handleCounted(req, res);
+            if (http2 && res instanceof RoutingResponse routing) {
+                // Helidon's HTTP/2 output stream writes nothing on close(): the last DATA frame (END_STREAM) or
+                // the trailers go out in commit(), which Helidon runs after this handler returns. Done here, the
+                // answer is complete before the request stops counting as in flight, so a drain that sees the
+                // node idle cannot close the connection under an answer's last frame. (commit() runs once.)
+                routing.commit();
+            }
         } finally {
             drain.exit();
         }
