@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ReadTimeouts implements AutoCloseable {
     static final long TICK = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final System.Logger LOG = System.getLogger(ReadTimeouts.class.getName());
 
     private final Set<UpstreamConnection> watched = ConcurrentHashMap.newKeySet();
     private final Thread ticker;
@@ -45,7 +46,12 @@ final class ReadTimeouts implements AutoCloseable {
             LockSupport.parkNanos(TICK);
             long now = System.nanoTime();
             for (UpstreamConnection connection : watched) {
-                connection.expireIfLate(now);
+                try {
+                    connection.expireIfLate(now);
+                } catch (RuntimeException e) {
+                    // this thread must outlive any one connection: without it no upstream read would time out
+                    LOG.log(System.Logger.Level.WARNING, "could not expire an upstream read", e);
+                }
             }
         }
     }

@@ -576,7 +576,8 @@ final class UpstreamConnection {
 
     /** The exchange ended; the connection goes back to the pool when {@code reusable}, else is closed. */
     void finish(boolean reusable) {
-        if (reusable && !closed && pos == limit) {
+        // a read the ticker expired just as it returned leaves the deadline EXPIRED: that connection is closing
+        if (reusable && !closed && pos == limit && (long) READ_DEADLINE.getVolatile(this) == NOT_READING) {
             owner.release(this);
         } else {
             close();

@@ -448,6 +448,26 @@ class UpstreamHttp1Test {
     }
 
     @Test
+    void aConnectionWhoseReadWasExpiredIsNeverPooled() throws Exception {
+        // the ticker may expire a read in the instant it returns, before it closes the connection: the state
+        // that window leaves behind is set here directly
+        upstream.reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
+        connection.startRequest("GET", "/1", "x");
+        connection.send((byte[]) null);
+        UpstreamResponse response = connection.readResponse(false, TIMEOUT);
+        assertThat(response.body().readAllBytes()).isEqualTo("ok".getBytes(StandardCharsets.ISO_8859_1));
+        java.lang.reflect.Field deadline = UpstreamConnection.class.getDeclaredField("readDeadline");
+        deadline.setAccessible(true);
+        deadline.setLong(connection, Long.MIN_VALUE);
+
+        response.close();
+
+        assertThat(pool.idleCount()).isZero();
+        assertThat(connection.isClosed()).isTrue();
+    }
+
+    @Test
     void everyConnectionIsWatchedOnlyWhileOpen() throws IOException {
         upstream.reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         upstream.reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
