@@ -46,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class UpstreamTlsTest {
     private static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Metadata.Key<String> DETAIL = Metadata.Key.of("x-order-detail", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> DETAIL =
+            Metadata.Key.of("x-order-detail", Metadata.ASCII_STRING_MARSHALLER);
 
     @TempDir
     static Path dir;
@@ -173,6 +174,63 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void aPooledTlsConnectionTheUpstreamClosedIsNotUsedForTheNextRequest() throws Exception {
+        javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) trustedServer.getServerSocketFactory()
+                .createServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        closing.add(server);
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    java.net.Socket socket = server.accept();
+                    accepted.incrementAndGet();
+                    Thread.ofVirtual().start(() -> answerOnceThenClose(socket));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        Routed r = route("https://localhost:" + server.getLocalPort(), "http1");
+
+        assertThat(r.send("POST", "/one", "a".getBytes()).status()).isEqualTo(200);
+        // the upstream closes its side (close_notify, FIN) 50 ms after answering, keep-alive notwithstanding; the
+        // pool checks a connection idle for longer than 100 ms before lending it again
+        Thread.sleep(500);
+        RawHttp.Reply second = r.send("POST", "/two", "b".getBytes());
+
+        // a POST is never retried: had the closed connection been lent, this would be 502
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(accepted.get()).isEqualTo(2);
+    }
+
+    /** Reads one request (head and Content-Length body), answers 200 "ok" without Connection: close, then closes. */
+    private static void answerOnceThenClose(java.net.Socket socket) {
+        try (socket) {
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    return;
+                }
+                head.append((char) b);
+            }
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+                    .matcher(head);
+            in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+            OutputStream out = socket.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(50);
+        } catch (IOException e) {
+            // the gateway went away: nothing to answer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void tlsUpstreamSlowerThanTheReadTimeoutIs504() throws IOException {
         Upstream slow = Upstream.https(trustedServer, exchange -> {
             try {
@@ -203,7 +261,8 @@ class UpstreamTlsTest {
             RawHttp.Reply reply = r.send("POST", "/orders", "{\"item\":\"tea\"}".getBytes());
 
             assertThat(reply.status()).isEqualTo(502);
-            assertThat(reply.text()).contains("upstream-unavailable").doesNotContain("PKIX").doesNotContain("localhost");
+            assertThat(reply.text()).contains("upstream-unavailable").doesNotContain("PKIX")
+                    .doesNotContain("localhost");
             assertThat(upstream.seen).isEmpty();
             assertThat(logs.lines).anyMatch(l -> l.contains("TLS to upstream " + upstream.url() + " failed"));
         }
