@@ -14,6 +14,8 @@
 # off). Everything started is stopped and the database dropped at exit (trap).
 #
 # Settings: BENCH_ROUNDS=3 BENCH_DURATION=5 (seconds) BENCH_CONNECTIONS=8 BENCH_STREAMS=8 TOLLGATE_BENCH_KEEP=1
+#   BENCH_HOLD=1   after the setup, print the URLs, the key, the pids and the database, then wait (Ctrl-C stops
+#                  everything): for profiling by hand, or for a second node (another build) on the same database
 set -euo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -73,6 +75,21 @@ grpc_ok() {  # grpc_ok URL [KEY HEADER]: one call with curl; grpc-status 0 in th
 wait_for "gRPC through the gateway" 15 grpc_ok "http://127.0.0.1:$GW$GRPC_PATH" -H "x-api-key: $KEY"
 grpc_ok "http://127.0.0.1:$GO_GRPC$GRPC_PATH" || die "direct gRPC call did not end with grpc-status 0"
 wait_for "h2c through the gateway" 15 curl -fsS --http2-prior-knowledge -H "X-API-Key: $KEY" "http://127.0.0.1:$GW/h2/healthz"
+
+if [[ ${BENCH_HOLD:-0} == 1 ]]; then
+  echo "grpc    direct http://127.0.0.1:$GO_GRPC$GRPC_PATH  gateway http://127.0.0.1:$GW$GRPC_PATH (body $WORK/get-order.bin)"
+  echo "h2      direct http://127.0.0.1:$INV/healthz  gateway http://127.0.0.1:$GW/h2/healthz, /h1/healthz"
+  echo "gateway pid $(pid_of gateway), management http://127.0.0.1:$MG"
+  echo "key     x-api-key: $KEY"
+  echo "db      $TOLLGATE_DB_URL"
+  echo "work    $WORK"
+  echo "holding; Ctrl-C (or kill $$) stops everything"
+  while true; do
+    sleep 3600 &
+    PIDS+=("sleep=$!")
+    wait $!   # a plain foreground sleep would hold the traps back until it ends
+  done
+fi
 
 declare -A URL=(
   [grpc-direct]=http://127.0.0.1:$GO_GRPC$GRPC_PATH [grpc-gw]=http://127.0.0.1:$GW$GRPC_PATH
