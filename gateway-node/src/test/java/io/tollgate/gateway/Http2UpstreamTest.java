@@ -149,6 +149,27 @@ class Http2UpstreamTest extends WithGateway {
     }
 
     @Test
+    void stalledStreamIs504WhileItsConnectionGoesOnServingTheOthers() throws Exception {
+        Routed r = route(go().httpUrl(), 400, 0);
+        assertThat(send(r, "GET", "/orders/1", null).status()).isEqualTo(200);
+        long connections = establishedConnectionsTo(go().httpPort());
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+
+        // the waits are untimed parks: only the deadline ticker can end the stalled one
+        Future<RawHttp.Reply> stalled = pool.submit(() -> send(r, "GET", "/slow?ms=5000", null));
+        Future<RawHttp.Reply> quick = pool.submit(() -> send(r, "GET", "/slow?ms=50", null));
+
+        RawHttp.Reply timedOut = stalled.get(4, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(timedOut.status()).isEqualTo(504);
+        assertThat(timedOut.text()).contains("upstream-timeout");
+        assertThat(quick.get().status()).isEqualTo(200);
+        // the stalled stream was cancelled, not the connection it shared
+        assertThat(send(r, "GET", "/orders/1", null).status()).isEqualTo(200);
+        assertThat(establishedConnectionsTo(go().httpPort())).isEqualTo(connections);
+        pool.shutdown();
+    }
+
+    @Test
     void upstreamThatResetsTheStreamIs502() throws Exception {
         Routed r = route(go().httpUrl(), 10_000, 0);
 

@@ -1,33 +1,32 @@
 package io.tollgate.gateway.proxy;
 
-import io.helidon.common.buffers.BufferData;
-import io.helidon.common.buffers.DataReader;
-import io.helidon.common.buffers.DataWriter;
-import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.SocketContext;
 import io.helidon.common.socket.SocketOptions;
-import io.helidon.common.socket.TlsSocket;
-import io.helidon.common.tls.Tls;
 import io.helidon.http.http2.Http2ErrorCode;
+import io.helidon.http.http2.Http2FrameData;
 import io.helidon.http.http2.Http2FrameListener;
+import io.helidon.http.http2.Http2Headers;
 import io.helidon.http.http2.Http2RstStream;
 import io.helidon.http.http2.Http2Settings;
-import io.helidon.webclient.api.ClientConnection;
-import io.helidon.webclient.api.ConnectionKey;
+import io.helidon.http.http2.Http2WindowUpdate;
+import io.helidon.http.http2.StreamFlowControl;
 import io.helidon.webclient.api.Proxy;
-import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http2.Http2Client;
 import io.helidon.webclient.http2.Http2ClientConnection;
 import io.helidon.webclient.http2.Http2ClientImpl;
 import io.helidon.webclient.http2.Http2ClientStream;
 import io.helidon.webclient.http2.Http2StreamConfig;
+import io.helidon.webclient.http2.StreamTimeoutException;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 import io.tollgate.gateway.tls.UpstreamTls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.SocketException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
@@ -53,21 +53,27 @@ import javax.net.ssl.SSLSocket;
  * a slot, so this class enforces the per-connection limit; {@link #MAX_STREAMS} is below the 100 that RFC 9113
  * recommends servers allow, and a server that allows fewer answers REFUSED_STREAM, which the proxy retries.
  *
- * <p>Helidon's connection closes itself on GOAWAY or a broken socket without telling the streams; callers poll
- * their streams in short slices and ask {@link Lease#alive()} between them. Connections without streams for
+ * <p>Waiting: a request waits for its stream without a timeout ({@link UpstreamStream#await}); the connection's
+ * reader wakes it when a frame for it was queued, and {@link StreamDeadlines} (one ticking thread) when its wait
+ * passed its deadline or the connection went away — Helidon's connection closes itself on GOAWAY or a broken socket
+ * without telling the streams, so waiters also ask {@link Lease#alive()}. Connections without streams for
  * {@link #MAX_IDLE} are closed by a reaper, and every connection this class drops is closed.
  *
- * <p>TLS: the socket and its verified handshake come from {@link UpstreamTls} (Helidon's own TLS client connection
- * would take the name to verify and send as SNI from a reverse lookup of the resolved address), wrapped as a
- * Helidon {@link ClientConnection} ({@link TlsConnection}). A server that does not select h2 by ALPN is a connect
- * failure: speaking HTTP/2 to an HTTP/1.1 server would fail less clearly, request by request.
+ * <p>Sockets: plain, or TLS from {@link UpstreamTls} (Helidon's own TLS client connection would take the name to
+ * verify and send as SNI from a reverse lookup of the resolved address), handed to Helidon as an
+ * {@link UpstreamSocket}, which writes each frame in one piece and tells when the reader is about to block. A TLS
+ * server that does not select h2 by ALPN is a connect failure: speaking HTTP/2 to an HTTP/1.1 server would fail
+ * less clearly, request by request.
  */
 final class Http2Connections implements AutoCloseable {
     static final int MAX_STREAMS = 64;
     static final Duration MAX_IDLE = Duration.ofSeconds(30);
-    /** How long a stream waits for a frame before its reader looks at the deadline and the connection again. */
+    /**
+     * Helidon's stream reads take a timeout: the health probe reads in slices of this, the proxy only reads what
+     * it knows is there (so it never waits this long).
+     */
     static final Duration POLL_SLICE = Duration.ofMillis(100);
-    private static final Tls NO_TLS = Tls.builder().enabled(false).build();
+    private static final List<String> TLS_ALPN = List.of("h2");
     private static final Http2FrameListener NO_LISTENER = Http2FrameListener.create(List.of());
     private static final Http2StreamConfig STREAM_CONFIG = new Http2StreamConfig() {
         @Override
@@ -90,18 +96,44 @@ final class Http2Connections implements AutoCloseable {
     }
 
     /** One TCP (or TLS) connection speaking HTTP/2, and how many streams it carries now. */
-    private static final class Connection {
-        final ClientConnection tcp;
+    private static final class Connection implements UpstreamSocket.ReadListener {
+        final UpstreamSocket tcp;
         final Http2ClientConnection http2;
         final Http2ClientImpl client;
+        final StreamDeadlines deadlines;
         final AtomicInteger streams = new AtomicInteger();
+        /** Streams that received something since the reader last read the socket (reader thread only). */
+        private final List<UpstreamStream> received = new ArrayList<>();
         volatile long idleSince = System.nanoTime();
         volatile boolean broken;
 
-        Connection(ClientConnection tcp, Http2ClientConnection http2, Http2ClientImpl client) {
+        Connection(UpstreamSocket tcp, Http2ClientConnection http2, Http2ClientImpl client,
+                   StreamDeadlines deadlines) {
             this.tcp = tcp;
             this.http2 = http2;
             this.client = client;
+            this.deadlines = deadlines;
+            tcp.readListener(this);
+        }
+
+        /** On the reader thread, from a stream that was handed a frame: woken before the reader blocks again. */
+        void received(UpstreamStream stream) {
+            received.add(stream);
+        }
+
+        /**
+         * Every frame read so far has been handed to its stream: the streams that got one may look now. (Waking
+         * them earlier, from inside Helidon's frame handling, could let a waiter look before the frame is queued.)
+         */
+        @Override
+        public void beforeRead() {
+            if (received.isEmpty()) {
+                return;
+            }
+            for (UpstreamStream stream : received) {
+                stream.publish();
+            }
+            received.clear();
         }
 
         boolean usable() {
@@ -149,6 +181,19 @@ final class Http2Connections implements AutoCloseable {
             this.connection = connection;
             this.reused = reused;
             this.stream = new UpstreamStream(connection);
+            connection.deadlines.watch(stream);
+        }
+
+        /**
+         * Holds this thread's frames back until {@link #uncork()}: a request's HEADERS and its small body then
+         * leave in one write. Frames of other threads are not held (they send the held ones first).
+         */
+        void cork() {
+            connection.tcp.cork();
+        }
+
+        void uncork() {
+            connection.tcp.uncork();
         }
 
         UpstreamStream stream() {
@@ -175,6 +220,7 @@ final class Http2Connections implements AutoCloseable {
                 return;
             }
             released = true;
+            connection.deadlines.unwatch(stream);
             try {
                 stream.close();
             } finally {
@@ -183,13 +229,42 @@ final class Http2Connections implements AutoCloseable {
         }
     }
 
-    /** A client stream that remembers the error code of a RST_STREAM from the upstream. */
+    /**
+     * A client stream that remembers the error code of a RST_STREAM from the upstream, and that its reader can wait
+     * for without a timeout ({@link #await}).
+     *
+     * <p>How a waiter knows what Helidon's stream holds without asking it (its reads take a timeout, which is what
+     * this avoids): the connection's reader thread calls this stream for every frame it hands over — the response
+     * headers and trailers through the stream's frame listener, DATA through {@link #flowControl()}, a reset through
+     * {@link #rstStream} — and each is counted as {@link #received}. Before the reader blocks on the socket again the
+     * counts are {@link #publish() published} and the waiter woken. Helidon's stream queue starts with one spare
+     * permit and every other one is an item queued (DATA, trailers) or a reset, so while
+     * {@code 1 + published > polls} a {@link #readOne} returns at once.
+     */
     static final class UpstreamStream extends Http2ClientStream {
+        private final Connection connection;
         private volatile Http2ErrorCode resetCode;
+        // written by the connection's reader thread only
+        private long received;
+        private boolean headersReceived;
+        private boolean inWindowUpdate;
+        // what the reader thread published, read by the waiter
+        private volatile long published;
+        private volatile boolean headersPublished;
+        // the waiting request's side
+        private long polls;
+        private volatile Thread waiter;
+        private volatile long waitUntil;
 
         private UpstreamStream(Connection connection) {
+            this(connection, new ReceiveListener());
+        }
+
+        private UpstreamStream(Connection connection, ReceiveListener listener) {
             super(connection.http2, Http2Settings.create(), connection.tcp.helidonSocket(), STREAM_CONFIG,
-                    connection.client.prototype(), connection.http2.streamIdSequence(), NO_LISTENER, NO_LISTENER);
+                    connection.client.prototype(), connection.http2.streamIdSequence(), NO_LISTENER, listener);
+            this.connection = connection;
+            listener.stream = this;
         }
 
         @Override
@@ -201,7 +276,118 @@ final class Http2Connections implements AutoCloseable {
                 // the frames still queued (the trailers), so the reset is not passed on.
                 return false;
             }
-            return super.rstStream(rstStream);
+            boolean result = super.rstStream(rstStream);
+            // the stream's queue now fails every read: the waiter must look
+            headersReceived = true;
+            arrived();
+            return result;
+        }
+
+        /** Called by Helidon for each DATA frame it queues for this stream (on the reader thread), and elsewhere. */
+        @Override
+        public StreamFlowControl flowControl() {
+            if (!inWindowUpdate && connection.tcp.onReaderThread()) {
+                arrived();
+            }
+            return super.flowControl();
+        }
+
+        @Override
+        public void windowUpdate(Http2WindowUpdate windowUpdate) {
+            inWindowUpdate = true;
+            try {
+                super.windowUpdate(windowUpdate);
+            } finally {
+                inWindowUpdate = false;
+            }
+        }
+
+        /** Reader thread: response headers (first) or trailers (queued like a frame). */
+        private void headersArrived() {
+            if (!headersReceived) {
+                headersReceived = true;
+                connection.received(this);
+            } else {
+                arrived();
+            }
+        }
+
+        private void arrived() {
+            received++;
+            connection.received(this);
+        }
+
+        /** Reader thread, once what it counted is queued in Helidon's stream: lets the waiter see it. */
+        void publish() {
+            if (headersReceived) {
+                headersPublished = true;
+            }
+            published = received;
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+
+        /** True when the response headers arrived (or the stream was reset): {@link #readHeaders()} returns at once. */
+        boolean headersReady() {
+            return headersPublished;
+        }
+
+        /** True when {@link #next()} returns at once. */
+        boolean frameReady() {
+            return 1 + published - polls > 0;
+        }
+
+        /**
+         * The next DATA frame, or null (trailers arrived, or nothing yet); call when {@link #frameReady()}. Helidon's
+         * read takes a timeout, which it reaches only when a count was wrong (a SETTINGS change touches every
+         * stream's flow control): then that count is taken back.
+         */
+        Http2FrameData next() {
+            try {
+                Http2FrameData frame = readOne(POLL_SLICE);
+                polls++;
+                return frame;
+            } catch (StreamTimeoutException e) {
+                polls++;
+                return null;
+            }
+        }
+
+        /**
+         * Parks without a timeout until {@code headers} ? the response headers : a frame is there to read, the
+         * connection went away, or {@code until} (a {@link System#nanoTime()}) passed: false only then.
+         * {@link StreamDeadlines} wakes the waiter for the last two.
+         */
+        boolean await(boolean headers, long until) {
+            if (headers ? headersReady() : frameReady()) {
+                return true;
+            }
+            waitUntil = until;
+            waiter = Thread.currentThread();
+            try {
+                while (!(headers ? headersReady() : frameReady())) {
+                    if (!connection.usable()) {
+                        return true;  // the caller finds the connection gone
+                    }
+                    if (System.nanoTime() - until >= 0) {
+                        return false;
+                    }
+                    LockSupport.park(this);
+                }
+                return true;
+            } finally {
+                waiter = null;
+            }
+        }
+
+        /** Called by {@link StreamDeadlines} each tick. */
+        void wakeIfLate(long now) {
+            Thread w = waiter;
+            if (w != null && (now - waitUntil >= 0 || !connection.usable())) {
+                LockSupport.unpark(w);
+            }
         }
 
         /** True once the upstream reset the stream, with any code: it reads nothing more of the request. */
@@ -215,11 +401,22 @@ final class Http2Connections implements AutoCloseable {
         }
     }
 
+    /** Tells its stream about response headers and trailers, on the connection's reader thread. */
+    private static final class ReceiveListener implements Http2FrameListener {
+        private UpstreamStream stream;
+
+        @Override
+        public void headers(SocketContext ctx, int streamId, Http2Headers headers) {
+            stream.headersArrived();
+        }
+    }
+
     private final ConcurrentHashMap<Duration, WebClient> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, CopyOnWriteArrayList<Connection>> open = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, ReentrantLock> connecting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-h2-reaper").unstarted(runnable));
+    private final StreamDeadlines deadlines = new StreamDeadlines();
     private volatile boolean closed;
     private final UpstreamTls tls;
 
@@ -279,18 +476,13 @@ final class Http2Connections implements AutoCloseable {
     private Connection connect(UpstreamPool.Target target, Duration connectTimeout) {
         WebClient client = clients.computeIfAbsent(connectTimeout, Http2Connections::webClient);
         Http2ClientImpl http2Client = (Http2ClientImpl) client.client(Http2Client.PROTOCOL);
-        ClientConnection tcp;
-        if (target.tls()) {
-            tcp = TlsConnection.open(tls, target, connectTimeout, client.prototype().socketOptions());
-        } else {
-            ConnectionKey connectionKey = ConnectionKey.create("http", target.host(), target.port(), NO_TLS,
-                    client.prototype().dnsResolver(), client.prototype().dnsAddressLookup(), Proxy.noProxy());
-            tcp = TcpClientConnection.create(client, connectionKey, List.of(), c -> false, c -> { }).connect();
-        }
+        SocketOptions options = client.prototype().socketOptions();
+        UpstreamSocket tcp = target.tls() ? openTls(tls, target, connectTimeout, options)
+                : openPlain(target, connectTimeout, options);
         try {
             // sends the preface and our SETTINGS, then waits for the server's SETTINGS
             Http2ClientConnection http2 = Http2ClientConnection.create(http2Client, tcp, true);
-            return new Connection(tcp, http2, http2Client);
+            return new Connection(tcp, http2, http2Client, deadlines);
         } catch (RuntimeException e) {
             tcp.closeResource();
             throw e;
@@ -313,120 +505,54 @@ final class Http2Connections implements AutoCloseable {
                 .build();
     }
 
-    /**
-     * A TLS connection for Helidon's HTTP/2 client: our verified socket, Helidon's socket wrapper and reader, and
-     * a writer that writes at once (HTTP/2 frames are written whole by the connection's writer lock).
-     */
-    private static final class TlsConnection implements ClientConnection {
-        private static final List<String> ALPN = List.of("h2");
-        private final SSLSocket socket;
-        private final HelidonSocket helidonSocket;
-        private final DataReader reader;
-        private final DataWriter writer;
-        private final String channelId;
-        private volatile boolean closed;
-
-        private TlsConnection(SSLSocket socket) {
-            this.socket = socket;
-            this.channelId = "0x" + Integer.toHexString(System.identityHashCode(socket));
-            this.helidonSocket = TlsSocket.client(socket, channelId);
-            this.reader = DataReader.create(helidonSocket);
-            this.writer = new DataWriter() {
-                @Override
-                public void write(BufferData... buffers) {
-                    writeNow(buffers);
-                }
-
-                @Override
-                public void write(BufferData buffer) {
-                    writeNow(buffer);
-                }
-
-                @Override
-                public void writeNow(BufferData... buffers) {
-                    for (BufferData buffer : buffers) {
-                        helidonSocket.write(buffer);
-                    }
-                }
-
-                @Override
-                public void writeNow(BufferData buffer) {
-                    helidonSocket.write(buffer);
-                }
-            };
-        }
-
-        /** Connects and shakes hands; a server that does not select h2 is refused with an SSLException saying so. */
-        static TlsConnection open(UpstreamTls tls, UpstreamPool.Target target, Duration connectTimeout,
-                                  SocketOptions options) {
-            SSLSocket socket;
-            try {
-                socket = tls.connect(target.host(), target.port(), connectTimeout, ALPN, options::configureSocket);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            String selected = socket.getApplicationProtocol();
-            if (!"h2".equals(selected)) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // refused anyway
-                }
-                throw new UncheckedIOException(new SSLException("the upstream did not select "
-                        + "HTTP/2 by ALPN (offered h2, it chose "
-                        + (selected == null || selected.isEmpty() ? "none" : selected) + ")"));
-            }
-            TlsFailures.connected(target);
-            return new TlsConnection(socket);
-        }
-
-        @Override
-        public DataReader reader() {
-            return reader;
-        }
-
-        @Override
-        public DataWriter writer() {
-            return writer;
-        }
-
-        @Override
-        public String channelId() {
-            return channelId;
-        }
-
-        @Override
-        public HelidonSocket helidonSocket() {
-            return helidonSocket;
-        }
-
-        @Override
-        public void readTimeout(Duration readTimeout) {
-            try {
-                socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
-            } catch (SocketException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public boolean isConnected() {
-            return !closed && !socket.isClosed() && helidonSocket.isConnected();
-        }
-
-        @Override
-        public void releaseResource() {
-            closeResource();
-        }
-
-        @Override
-        public void closeResource() {
-            closed = true;
+    private static UpstreamSocket openPlain(UpstreamPool.Target target, Duration connectTimeout,
+                                            SocketOptions options) {
+        Socket socket = new Socket();
+        try {
+            options.configureSocket(socket);
+            socket.connect(new InetSocketAddress(target.host(), target.port()),
+                    (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            return new UpstreamSocket(socket);
+        } catch (IOException e) {
             try {
                 socket.close();
             } catch (IOException ignored) {
-                // closing: nothing left to do with it
+                // not connected anyway
             }
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Connects and shakes hands; a server that does not select h2 is refused with an SSLException saying so. */
+    private static UpstreamSocket openTls(UpstreamTls tls, UpstreamPool.Target target, Duration connectTimeout,
+                                          SocketOptions options) {
+        SSLSocket socket;
+        try {
+            socket = tls.connect(target.host(), target.port(), connectTimeout, TLS_ALPN, options::configureSocket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String selected = socket.getApplicationProtocol();
+        if (!"h2".equals(selected)) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // refused anyway
+            }
+            throw new UncheckedIOException(new SSLException("the upstream did not select "
+                    + "HTTP/2 by ALPN (offered h2, it chose "
+                    + (selected == null || selected.isEmpty() ? "none" : selected) + ")"));
+        }
+        TlsFailures.connected(target);
+        try {
+            return new UpstreamSocket(socket);
+        } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // failed anyway
+            }
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -461,6 +587,7 @@ final class Http2Connections implements AutoCloseable {
     public void close() {
         closed = true;
         reaper.shutdownNow();
+        deadlines.close();
         for (CopyOnWriteArrayList<Connection> connections : open.values()) {
             for (Connection connection : connections) {
                 connection.close();

@@ -26,7 +26,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
@@ -36,9 +35,11 @@ import java.util.Set;
  * {@link ProxyFilter} — target picking, outlier ejection and breakers, the request's {@link Deadline}, the
  * service's read timeout (longest wait for the next frame), 502 for refused/reset/broken, 504 for timeouts.
  *
- * <p>Both directions stream at once: the request body is copied to the upstream by a virtual thread of its own
- * while the caller reads the answer, so a bidirectional gRPC call works (the upstream may answer before the
- * client has finished sending). The answer's trailers (gRPC's {@code grpc-status}, {@code grpc-message} and custom
+ * <p>Both directions stream at once: a body of unknown or large length is copied to the upstream by a virtual
+ * thread of its own while the caller reads the answer, so a bidirectional gRPC call works (the upstream may answer
+ * before the client has finished sending); a small body of declared length (a unary call) is read first and sent
+ * with the headers in one write, without a thread. Waits for the answer are untimed parks that the connection's
+ * reader or {@link StreamDeadlines} ends. The answer's trailers (gRPC's {@code grpc-status}, {@code grpc-message} and custom
  * metadata) are handed on through {@link Body#trailers()}.
  *
  * <p>Retries: a stream the upstream reset with {@code REFUSED_STREAM} was not processed (RFC 9113 section 8.7),
@@ -127,10 +128,12 @@ final class Http2Forwarder implements AutoCloseable {
         RequestPump pump = null;
         try {
             boolean hasBody = exchange.hasBody() && (replayBody == null || replayBody.length > 0);
-            stream.writeHeaders(requestHeaders(exchange, target, deadline), !hasBody);
             if (hasBody && replayBody != null) {
-                stream.writeData(BufferData.create(replayBody), true);
-            } else if (hasBody) {
+                writeWhole(lease, requestHeaders(exchange, target, deadline), replayBody);
+            } else {
+                stream.writeHeaders(requestHeaders(exchange, target, deadline), !hasBody);
+            }
+            if (hasBody && replayBody == null) {
                 pump = new RequestPump(exchange.body(), stream);
                 Thread.ofVirtual().name("tollgate-h2-request-body").start(pump);
             }
@@ -157,6 +160,25 @@ final class Http2Forwarder implements AutoCloseable {
         }
     }
 
+    /**
+     * A request whose whole body is in memory (a unary gRPC call, a small POST): headers and body in one socket
+     * write, on the request's own thread. Corked only while the stream's flow-control window takes the whole body:
+     * a write that had to wait for a WINDOW_UPDATE must not hold back HEADERS the upstream has not seen yet.
+     */
+    private static void writeWhole(Http2Connections.Lease lease, Http2Headers headers, byte[] body) {
+        Http2Connections.UpstreamStream stream = lease.stream();
+        lease.cork();
+        try {
+            stream.writeHeaders(headers, false);
+            if (stream.flowControl().outbound().getRemainingWindowSize() < body.length) {
+                lease.uncork();
+            }
+            stream.writeData(BufferData.create(body), true);
+        } finally {
+            lease.uncork();
+        }
+    }
+
     private static final class AttemptFailed extends RuntimeException {
         final Failure failure;
 
@@ -170,27 +192,37 @@ final class Http2Forwarder implements AutoCloseable {
         return stream.resetCode() == Http2ErrorCode.REFUSED_STREAM;
     }
 
-    /** Waits for the response headers in short slices, watching the read timeout, the deadline and the connection. */
+    /**
+     * Waits (untimed, see {@link StreamDeadlines}) for the response headers, until the read timeout or the deadline,
+     * whichever comes first; a timeout cancels this stream only, the connection goes on serving the others.
+     */
     private static Http2Headers awaitHeaders(Http2Connections.Lease lease, UpstreamPool pool, Deadline deadline,
                                              long started) {
         Http2Connections.UpstreamStream stream = lease.stream();
-        long readTimeout = pool.readTimeout().toNanos();
-        while (true) {
-            try {
-                return stream.readHeaders();
-            } catch (StreamTimeoutException e) {
-                if (!lease.alive()) {
-                    throw new AttemptFailed(Failure.BROKEN);
-                }
-                if (deadline.expired() || System.nanoTime() - started >= readTimeout) {
-                    cancel(stream);
-                    throw new AttemptFailed(Failure.TIMED_OUT);
-                }
-            } catch (Http2Exception | IllegalStateException | UncheckedIOException e) {
-                // reset by the upstream (the code says whether it took the request), or the connection went away
-                throw new AttemptFailed(refused(stream) ? Failure.REFUSED : Failure.BROKEN);
-            }
+        long until = earlier(started + pool.readTimeout().toNanos(), deadline);
+        if (!stream.await(true, until)) {
+            cancel(stream);
+            throw new AttemptFailed(Failure.TIMED_OUT);
         }
+        if (!stream.headersReady()) {
+            throw new AttemptFailed(Failure.BROKEN);  // the connection went away
+        }
+        try {
+            return stream.readHeaders();
+        } catch (Http2Exception | IllegalStateException | UncheckedIOException | StreamTimeoutException e) {
+            // reset by the upstream (the code says whether it took the request), or the connection went away
+            throw new AttemptFailed(refused(stream) ? Failure.REFUSED : Failure.BROKEN);
+        }
+    }
+
+    /** {@code nanos} (a {@link System#nanoTime()}), or the deadline when that comes first. */
+    private static long earlier(long nanos, Deadline deadline) {
+        if (!deadline.isSet()) {
+            return nanos;
+        }
+        long left = deadline.remaining().toNanos();
+        long at = System.nanoTime() + left;
+        return at - nanos < 0 ? at : nanos;
     }
 
     private static void cancel(Http2Connections.UpstreamStream stream) {
@@ -288,7 +320,7 @@ final class Http2Forwarder implements AutoCloseable {
             }
         }
         return Response.of(status, headers, new StreamBody(lease, contentLength, trailers,
-                deadline.cap(pool.readTimeout()), deadline, exchange.route().internalHeaders()));
+                pool.readTimeout().toNanos(), deadline, exchange.route().internalHeaders()));
     }
 
     /** Copies the client's request body to the upstream stream, then ends the stream; cancels it on failure. */
@@ -328,25 +360,27 @@ final class Http2Forwarder implements AutoCloseable {
     }
 
     /**
-     * The upstream's answer body, frame by frame: every DATA frame is written and flushed at once, so a streamed
-     * answer (gRPC server streaming, events) reaches the client when the upstream sends it. Waiting longer than
-     * the read timeout for the next frame, or past the deadline, breaks the body off.
+     * The upstream's answer body, frame by frame. Written frames are flushed before every wait for the next one
+     * (nothing more for this stream has arrived), so a streamed answer (gRPC server streaming, events) reaches the
+     * client when the upstream sends it, while an answer that arrived whole (a unary call's message and trailers)
+     * leaves in one piece. Waiting longer than the read timeout for the next frame, or past the deadline, breaks the
+     * body off.
      */
     private static final class StreamBody implements Body {
         private final Http2Connections.Lease lease;
         private final long length;
         private final boolean expectsTrailers;
-        private final Duration idleTimeout;
+        private final long idleNanos;
         private final Deadline deadline;
         private final Set<String> internal;
         private boolean ended;
 
-        StreamBody(Http2Connections.Lease lease, long length, boolean expectsTrailers, Duration idleTimeout,
+        StreamBody(Http2Connections.Lease lease, long length, boolean expectsTrailers, long idleNanos,
                    Deadline deadline, Set<String> internal) {
             this.lease = lease;
             this.length = length;
             this.expectsTrailers = expectsTrailers;
-            this.idleTimeout = idleTimeout;
+            this.idleNanos = idleNanos;
             this.deadline = deadline;
             this.internal = internal;
         }
@@ -365,18 +399,23 @@ final class Http2Forwarder implements AutoCloseable {
         public void writeTo(OutputStream out) throws IOException {
             Http2Connections.UpstreamStream stream = lease.stream();
             long lastFrame = System.nanoTime();
+            boolean unflushed = false;
             while (!ended) {
-                Http2FrameData frame;
-                try {
-                    frame = stream.readOne(Http2Connections.POLL_SLICE);
-                } catch (StreamTimeoutException e) {
-                    if (!lease.alive()) {
+                if (!stream.frameReady()) {
+                    if (unflushed) {
+                        out.flush();
+                        unflushed = false;
+                    }
+                    if (!stream.await(false, earlier(lastFrame + idleNanos, deadline))) {
+                        throw new IOException("upstream stopped sending");  // close() cancels the stream
+                    }
+                    if (!stream.frameReady()) {
                         throw new IOException("upstream connection closed");
                     }
-                    if (deadline.expired() || System.nanoTime() - lastFrame >= idleTimeout.toNanos()) {
-                        throw new IOException("upstream stopped sending");
-                    }
-                    continue;
+                }
+                Http2FrameData frame;
+                try {
+                    frame = stream.next();
                 } catch (Http2Exception | IllegalStateException | UncheckedIOException e) {
                     throw new IOException("upstream stream broke off", e);
                 }
@@ -393,7 +432,7 @@ final class Http2Forwarder implements AutoCloseable {
                     byte[] bytes = new byte[data.available()];
                     data.read(bytes);
                     out.write(bytes);
-                    out.flush();
+                    unflushed = true;
                 }
                 if (frame.header().flags(io.helidon.http.http2.Http2FrameTypes.DATA).endOfStream()) {
                     ended = true;
