@@ -189,12 +189,13 @@ public final class GatewayServer {
                     .shutdownHook(false)
                     .directHandlers(GatewayHandler.directHandlers())
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
-                    // WebSocket upgrades through the same pipeline, spliced on a 101 (io.tollgate.gateway.ws);
-                    // Helidon's discovered protocols (HTTP/2, h2c upgrade) stay as they are
                     .addProtocol(http1)
+                    // WebSocket upgrades through the same pipeline, spliced on a 101 (io.tollgate.gateway.ws)
                     .addProtocol(webSocketProtocol)
-                    // HTTP/2 connections through the drain's selector, so a drain can send them GOAWAY (Drain)
+                    // Helidon's HTTP/2 (prior knowledge / ALPN, and the h2c upgrade) through the drain's selector
+                    // and upgrader, so a drain can send its connections GOAWAY (Drain)
                     .addConnectionSelector(drain.http2Selector())
+                    .addProtocol(drain.h2cUpgrade())
                     .routing(routing -> GatewayHandler.register(routing, handler))
                     .putSocket(MGMT_SOCKET, socket -> socket.host(settings.bindHost()).port(settings.mgmtPort()))
                     .routing(MGMT_SOCKET, routing -> ManagementRoutes.register(routing, snapshots, metrics, drain,
@@ -209,7 +210,8 @@ public final class GatewayServer {
                                 .connectionOptions(options -> options.tcpNoDelay(true))
                                 .addProtocol(http1)
                                 .addProtocol(webSocketProtocol)
-                                .addConnectionSelector(drain.http2Selector()))
+                                .addConnectionSelector(drain.http2Selector())
+                                .addProtocol(drain.h2cUpgrade()))
                         .routing(TlsListener.SOCKET, routing -> GatewayHandler.register(routing, handler));
             }
             WebServer server = builder.build().start();

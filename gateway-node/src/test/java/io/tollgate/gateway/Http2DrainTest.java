@@ -147,7 +147,17 @@ class Http2DrainTest {
     @Test
     void h2cClientSeesGoAwayItsStreamInFlightCompletesAndALaterStreamIsNeverProcessed() throws Exception {
         GatewayServer gateway = drainingGateway(Map.of());
-        goAwayScenario(gateway, () -> RawH2.connect(gateway.port()));
+        goAwayScenario(gateway, (host, path) -> {
+            RawH2 client = RawH2.connect(gateway.port());
+            client.get(1, host, path);
+            return client;
+        });
+    }
+
+    @Test
+    void h2cClientThatUpgradedFromHttp11SeesTheSameGoAways() throws Exception {
+        GatewayServer gateway = drainingGateway(Map.of());
+        goAwayScenario(gateway, (host, path) -> RawH2.upgrade(gateway.port(), host, path));
     }
 
     @Test
@@ -156,18 +166,23 @@ class Http2DrainTest {
         TestCertificates.Pair pair = ca.issue("drain", 3001, "ec");
         GatewayServer gateway = drainingGateway(Map.of("TOLLGATE_TLS_PORT", "0",
                 "TOLLGATE_TLS_CERT", pair.cert().toString(), "TOLLGATE_TLS_KEY", pair.key().toString()));
-        goAwayScenario(gateway, () -> RawH2.connectTls(gateway.tlsPort(), ca.clientContext()));
+        goAwayScenario(gateway, (host, path) -> {
+            RawH2 client = RawH2.connectTls(gateway.tlsPort(), ca.clientContext());
+            client.get(1, host, path);
+            return client;
+        });
     }
 
-    private interface Connect {
-        RawH2 open() throws IOException;
+    /** Opens an HTTP/2 connection whose stream 1 is a GET of {@code path} at {@code host}. */
+    private interface FirstStream {
+        RawH2 open(String host, String path) throws IOException;
     }
 
     /**
      * Stream 1 is at a held upstream when the node stops: the client gets the notice, then the final GOAWAY naming
      * stream 1; a stream 3 sent after it never reaches the upstream, and stream 1 completes with the whole answer.
      */
-    private void goAwayScenario(GatewayServer gateway, Connect connect) throws Exception {
+    private void goAwayScenario(GatewayServer gateway, FirstStream firstStream) throws Exception {
         CountDownLatch answer = new CountDownLatch(1);
         try (Upstream slow = Upstream.answering(e -> {
                  try {
@@ -177,47 +192,48 @@ class Http2DrainTest {
                  }
                  Upstream.send(e, 200, "done");
              });
-             ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
-             RawH2 client = connect.open()) {
+             ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
             var t = Seed.tenant();
             t.route(t.service(slow.url()), "/s", "none");
             Gateways.awaitVersion(gateway, t.save());
 
-            client.get(1, t.host, "/s/first");
-            Gateways.await("the first request at the upstream", () -> slow.seen.size() == 1);
-            Future<?> stopping = background.submit(gateway::stop);
+            // stream 1 (by upgrade: sent as HTTP/1.1, answered 101 at once, served as HTTP/2 stream 1)
+            try (RawH2 client = firstStream.open(t.host, "/s/first")) {
+                Gateways.await("the first request at the upstream", () -> slow.seen.size() == 1);
+                Future<?> stopping = background.submit(gateway::stop);
 
-            // readiness down: the shutdown notice, "stop opening streams here", with the largest stream id
-            RawH2.Frame notice = client.next(RawH2.GOAWAY);
-            assertThat(notice.goAwayErrorCode()).isZero();
-            assertThat(notice.goAwayLastStreamId()).isEqualTo(Integer.MAX_VALUE);
-            // refusing: the final GOAWAY names stream 1 as the last one the node processes
-            RawH2.Frame last = client.next(RawH2.GOAWAY);
-            assertThat(last.goAwayErrorCode()).isZero();
-            assertThat(last.goAwayLastStreamId()).isEqualTo(1);
+                // readiness down: the shutdown notice, "stop opening streams here", with the largest stream id
+                RawH2.Frame notice = client.next(RawH2.GOAWAY);
+                assertThat(notice.goAwayErrorCode()).isZero();
+                assertThat(notice.goAwayLastStreamId()).isEqualTo(Integer.MAX_VALUE);
+                // refusing: the final GOAWAY names stream 1 as the last one the node processes
+                RawH2.Frame last = client.next(RawH2.GOAWAY);
+                assertThat(last.goAwayErrorCode()).isZero();
+                assertThat(last.goAwayLastStreamId()).isEqualTo(1);
 
-            // a stream the client opens anyway (say it had not read the GOAWAY yet) never reaches the upstream
-            client.get(3, t.host, "/s/second");
-            answer.countDown();
-            RawH2.Frame headers = client.next(RawH2.HEADERS, RawH2.RST_STREAM);
-            while (headers.streamId() != 1) {
-                headers = client.next(RawH2.HEADERS, RawH2.RST_STREAM);
-            }
-            assertThat(headers.type()).isEqualTo(RawH2.HEADERS);
-            assertThat(client.status(headers)).isEqualTo(200);
-            StringBuilder body = new StringBuilder();
-            RawH2.Frame data;
-            do {
-                data = client.next(RawH2.DATA);
-                if (data.streamId() == 1) {
-                    body.append(new String(data.payload(), StandardCharsets.UTF_8));
+                // a stream the client opens anyway (say it had not read the GOAWAY yet) never reaches the upstream
+                client.get(3, t.host, "/s/second");
+                answer.countDown();
+                RawH2.Frame headers = client.next(RawH2.HEADERS, RawH2.RST_STREAM);
+                while (headers.streamId() != 1) {
+                    headers = client.next(RawH2.HEADERS, RawH2.RST_STREAM);
                 }
-            } while (data.streamId() != 1 || !data.endStream());
-            assertThat(body.toString()).isEqualTo("done");
+                assertThat(headers.type()).isEqualTo(RawH2.HEADERS);
+                assertThat(client.status(headers)).isEqualTo(200);
+                StringBuilder body = new StringBuilder();
+                RawH2.Frame data;
+                do {
+                    data = client.next(RawH2.DATA);
+                    if (data.streamId() == 1) {
+                        body.append(new String(data.payload(), StandardCharsets.UTF_8));
+                    }
+                } while (data.streamId() != 1 || !data.endStream());
+                assertThat(body.toString()).isEqualTo("done");
 
-            stopping.get(20, TimeUnit.SECONDS);
-            assertThat(slow.seen).hasSize(1);
-            assertThat(slow.last().rawPath()).endsWith("/first");
+                stopping.get(20, TimeUnit.SECONDS);
+                assertThat(slow.seen).hasSize(1);
+                assertThat(slow.last().rawPath()).endsWith("/first");
+            }
         } finally {
             gateway.stop();
         }

@@ -23,7 +23,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * A frame-level HTTP/2 client (h2c with prior knowledge, or h2 over TLS) over a socket, for what library clients hide: every frame the server
+ * A frame-level HTTP/2 client (h2c with prior knowledge or by upgrade, or h2 over TLS) over a socket, for what library clients hide: every frame the server
  * sends, GOAWAY included, in order, and requests opened exactly when the test says. Requests are HPACK static-table
  * references and literals (no Huffman); answers are decoded with Helidon's HPACK decoder. SETTINGS and PING are answered.
  */
@@ -56,7 +56,6 @@ final class RawH2 implements AutoCloseable {
     private RawH2(Socket socket) throws IOException {
         this.socket = socket;
         this.out = socket.getOutputStream();
-        Thread.ofVirtual().start(this::readFrames);
     }
 
     /** h2c with prior knowledge on the plain port. */
@@ -78,10 +77,41 @@ final class RawH2 implements AutoCloseable {
         return start(socket);
     }
 
+    /**
+     * h2c by {@code Upgrade: h2c} on the plain port: {@code path} is sent as an HTTP/1.1 GET asking for the upgrade,
+     * and becomes stream 1 once the server answers 101 (RFC 7540 section 3.2); its answer comes as HTTP/2 frames.
+     */
+    static RawH2 upgrade(int port, String host, String path) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        OutputStream out = socket.getOutputStream();
+        // HTTP2-Settings: one setting, ENABLE_PUSH (0x2) = 0, base64url
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAIAAAAA\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        // the 101 head, byte by byte so that nothing of the HTTP/2 frames after it is consumed
+        java.io.InputStream in = socket.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                socket.close();
+                throw new EOFException("connection closed before the upgrade answer: " + head);
+            }
+            head.append((char) b);
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            socket.close();
+            throw new IOException("no upgrade: " + head);
+        }
+        return start(socket);
+    }
+
     private static RawH2 start(Socket socket) throws IOException {
         RawH2 client = new RawH2(socket);
         client.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         client.frame(0x4, 0, 0, new byte[0]);   // our SETTINGS: all defaults
+        // only now: the reader answers the server's SETTINGS, which must not go out before our preface
+        Thread.ofVirtual().start(client::readFrames);
         return client;
     }
 

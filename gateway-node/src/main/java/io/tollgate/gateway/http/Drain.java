@@ -40,8 +40,8 @@ public final class Drain {
 
     /**
      * As {@link #enter()}, for stream {@code streamId} of an HTTP/2 connection (Helidon's server socket id and
-     * connection id, as the request reports them). A connection this drain does not know (upgraded from
-     * HTTP/1.1) follows the HTTP/1.1 rule.
+     * connection id, as the request reports them). A connection this drain does not know (none is expected:
+     * both ways into HTTP/2 are tracked) follows the HTTP/1.1 rule.
      */
     public boolean enterStream(String serverSocketId, String connectionId, int streamId) {
         ClientConnection connection = http2.find(serverSocketId, connectionId);
@@ -59,6 +59,11 @@ public final class Drain {
     /** The connection selector to add to a gateway listener, so that its HTTP/2 clients are told GOAWAY. */
     public ServerConnectionSelector http2Selector() {
         return http2.selector();
+    }
+
+    /** The protocol configuration to add to a gateway listener, so that connections upgraded to h2c are too. */
+    public H2cUpgrade h2cUpgrade() {
+        return new H2cUpgrade(http2.upgrader());
     }
 
     public void exit() {

@@ -81,9 +81,9 @@ public final class GatewayHandler implements Handler {
 
     /**
      * Shutting down: the client should go to another node, on a new connection. An HTTP/2 stream refused here is
-     * usually one above its connection's final GOAWAY, which the client has already written off and retries; the
-     * answer is for the others (a connection upgraded from HTTP/1.1). A gRPC client gets UNAVAILABLE, which it
-     * may retry, as Trailers-Only: an HTTP 503 would reach it as a status derived from a non-gRPC answer.
+     * one above its connection's final GOAWAY, which the client has already written off and may retry; it is
+     * answered all the same. A gRPC client gets UNAVAILABLE, which it may retry, as Trailers-Only: an HTTP 503
+     * would reach it as a status derived from a non-gRPC answer.
      */
     private static void refuse(ServerRequest req, ServerResponse res, boolean http2) {
         Problem problem = Problem.of(ProblemType.UNAVAILABLE, null);

@@ -3,9 +3,13 @@ package io.tollgate.gateway.http;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.task.InterruptableTask;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http2.Http2ConnectionSelector;
+import io.helidon.webserver.http2.Http2Upgrader;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
@@ -23,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection preface and for ALPN alike): it is Helidon's own HTTP/2 selector, run on a {@link ClientConnection}
  * context whose writer can add a GOAWAY between frames, and it keeps the connection here while it runs.
  *
- * <p>Connections upgraded from HTTP/1.1 ({@code Upgrade: h2c}) are not seen here: they keep today's behaviour
- * (new streams refused with 503 / gRPC UNAVAILABLE once refusing). gRPC clients and browsers never use that path.
+ * <p>Connections upgraded from HTTP/1.1 ({@code Upgrade: h2c}) are tracked the same way through
+ * {@link #upgrader()}, Helidon's HTTP/2 upgrader run on a {@link ClientConnection} (see {@link H2cUpgradeProvider}).
  */
 final class Http2Clients {
     private final ConcurrentHashMap<String, ClientConnection> open = new ConcurrentHashMap<>();
@@ -36,6 +40,25 @@ final class Http2Clients {
     /** A connection selector for one listener (Helidon's HTTP/2 one, tracked). */
     ServerConnectionSelector selector() {
         return new Selector(Http2ConnectionSelector.builder().http2Config(Http2Config.create()).build());
+    }
+
+    /** The {@code Upgrade: h2c} upgrader for one listener (Helidon's, tracked like the selector's connections). */
+    Http1Upgrader upgrader() {
+        Http2Upgrader helidon = Http2Upgrader.create(Http2Config.create());
+        return new Http1Upgrader() {
+            @Override
+            public String supportedProtocol() {
+                return helidon.supportedProtocol();
+            }
+
+            @Override
+            public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
+                ClientConnection client = new ClientConnection(ctx, sequence.incrementAndGet());
+                ServerConnection connection = helidon.upgrade(client, prologue, headers);
+                return connection == null ? null
+                        : new Tracked(key(client.socketId(), client.childSocketId()), client, connection);
+            }
+        };
     }
 
     /** The connection a request came on, by Helidon's server socket id and our connection id; null if unknown. */
