@@ -94,6 +94,20 @@ class TenantResourcesApiTest {
     }
 
     @Test
+    void aTargetHostEndingInADotIsRefusedNamingTheFieldAndTheNameToWriteInstead() {
+        String slug = admin.tenant();
+        String token = admin.userToken("tenant-admin", slug);
+        var dotted = admin.post("/tenants/" + slug + "/services", token, json("name", "dotted",
+                "targets", new Object[]{Map.of("url", "http://10.0.0.1:8080"),
+                        Map.of("url", "https://orders.internal.:8443/v1")}));
+        assertThat(dotted.status()).isEqualTo(400);
+        assertThat(dotted.json().at("/errors/0/field").asText()).isEqualTo("targets[1].url");
+        assertThat(dotted.json().at("/errors/0/message").asText())
+                .contains("must not end with '.'", "orders.internal)");
+        assertThat(admin.get("/tenants/" + slug + "/services/dotted", token).status()).isEqualTo(404);
+    }
+
+    @Test
     void httpsTargetsAreAcceptedForEveryProtocolButH2c() {
         String slug = admin.tenant();
         String token = admin.userToken("tenant-admin", slug);

@@ -232,6 +232,13 @@ public final class Services implements TenantCollection.Operations<Service, Serv
                             + "credentials");
                     return null;
                 }
+                if (uri.getHost().endsWith(".")) {
+                    // a fully qualified name with its root dot: TLS cannot send it as SNI (the nodes' handshake
+                    // would refuse every request), and the name without the dot means the same host
+                    t.error("url", "host must not end with '.' (write " + uri.getHost().replaceAll("\\.+$", "")
+                            + ")");
+                    return null;
+                }
             } catch (URISyntaxException ex) {
                 t.error("url", "is not a valid URL");
                 return null;
