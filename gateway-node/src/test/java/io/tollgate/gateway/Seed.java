@@ -117,9 +117,14 @@ final class Seed {
 
         /** A service speaking {@code protocol} (http1, h2c or grpc) at {@code url}. */
         Service service(String url, String protocol, int readTimeoutMs, int retries) {
+            return service(url, protocol, 1000, readTimeoutMs, retries);
+        }
+
+        /** A service speaking {@code protocol} at {@code url}, connecting (TCP and TLS) within the given time. */
+        Service service(String url, String protocol, int connectTimeoutMs, int readTimeoutMs, int retries) {
             OffsetDateTime now = OffsetDateTime.now();
             Service s = new Service(Ids.newId(), id, unique("svc"), "go", protocol,
-                    List.of(new Service.Target(url, 1)), 1000, readTimeoutMs, retries, 1, now, now);
+                    List.of(new Service.Target(url, 1)), connectTimeoutMs, readTimeoutMs, retries, 1, now, now);
             services.add(s);
             return s;
         }

@@ -116,7 +116,9 @@ class UpstreamTlsTest {
 
     private static Routed route(String url, String protocol) {
         Seed.TenantRows t = Seed.tenant();
-        t.route(t.service(url, protocol, 10_000, 0), "/", "api-key");
+        // the connect timeout covers the TLS handshake too, and a node's first handshakes load the TLS classes: on
+        // a busy test machine that can take a second
+        t.route(t.service(url, protocol, 5_000, 10_000, 0), "/", "api-key");
         Seed.Key key = t.key();
         Gateways.awaitVersion(gateway, t.save());
         return new Routed(t, key);
@@ -250,6 +252,60 @@ class UpstreamTlsTest {
 
         assertThat(reply.status()).isEqualTo(504);
         assertThat(reply.text()).contains("upstream-timeout");
+    }
+
+    /**
+     * A TLS server that never finishes its handshake: after the ClientHello it announces a 16 KiB handshake record,
+     * then sends it one byte every 100 ms. Every socket read gets a byte long before any read timeout, so only a
+     * bound on the whole handshake ends it.
+     */
+    private static java.net.ServerSocket drippingTlsServer() throws IOException {
+        java.net.ServerSocket server = new java.net.ServerSocket(0);
+        closing.add(server);
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    java.net.Socket socket = server.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (socket) {
+                            socket.getInputStream().read(new byte[4096]);   // the ClientHello
+                            OutputStream out = socket.getOutputStream();
+                            out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00});
+                            for (int i = 0; i < 600; i++) {
+                                out.write(0);
+                                out.flush();
+                                Thread.sleep(100);
+                            }
+                        } catch (IOException | InterruptedException e) {
+                            // the gateway gave up: what the test wants
+                        }
+                    });
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        });
+        return server;
+    }
+
+    @Test
+    void aHandshakeDrippedByteByByteEndsAtTheRouteDeadlineOverHttp1AndH2() throws Exception {
+        java.net.ServerSocket dripping = drippingTlsServer();
+        String url = "https://localhost:" + dripping.getLocalPort();
+        for (String protocol : List.of("http1", "h2")) {
+            Seed.TenantRows t = Seed.tenant();
+            // connect timeout 1000 ms, route deadline 400 ms: TCP and TLS together get what the deadline leaves
+            t.route(t.service(url, protocol, 10_000, 0), "/", "api-key", 400, null);
+            Seed.Key key = t.key();
+            Gateways.awaitVersion(gateway, t.save());
+
+            // the bound is a liveness guard: without a limit on the whole handshake the request hangs for minutes
+            RawHttp.Reply reply = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(30), () -> new Routed(t, key).send("GET", "/slow", null), protocol);
+
+            assertThat(reply.status()).as(protocol).isEqualTo(504);
+            assertThat(reply.text()).as(protocol).contains("upstream-timeout");
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -432,6 +433,17 @@ final class Http2Connections implements AutoCloseable {
      * @throws RuntimeException when the target cannot be connected (nothing of the request was sent)
      */
     Lease borrow(UpstreamPool.Target target, Duration connectTimeout) {
+        return borrow(target, connectTimeout, connectTimeout);
+    }
+
+    /**
+     * As {@link #borrow(UpstreamPool.Target, Duration)}, but waiting for a new connection (TCP connect and TLS
+     * handshake, or another request's connect to the same target) no longer than {@code budget}, the connect
+     * timeout capped by the request's deadline.
+     *
+     * @throws UncheckedIOException with a {@link SocketTimeoutException} when the budget ran out
+     */
+    Lease borrow(UpstreamPool.Target target, Duration connectTimeout, Duration budget) {
         if (closed) {
             throw new IllegalStateException("closed");
         }
@@ -441,15 +453,25 @@ final class Http2Connections implements AutoCloseable {
         if (lease != null) {
             return lease;
         }
-        // one connect at a time per target: requests arriving together share the new connection
+        // one connect at a time per target: requests arriving together share the new connection; one that cannot
+        // wait for another's connect (a slow handshake) gives up when its own budget is spent
+        long until = System.nanoTime() + budget.toNanos();
         ReentrantLock lock = connecting.computeIfAbsent(key, k -> new ReentrantLock());
-        lock.lock();
+        try {
+            if (!lock.tryLock(budget.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new UncheckedIOException(new SocketTimeoutException("another connect to the target took "
+                        + "longer than this request's connect budget"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting to connect", e);
+        }
         try {
             lease = tryExisting(connections);
             if (lease != null) {
                 return lease;
             }
-            Connection connection = connect(target, connectTimeout);
+            Connection connection = connect(target, connectTimeout, Duration.ofNanos(until - System.nanoTime()));
             connection.streams.incrementAndGet();
             connections.add(connection);
             return new Lease(connection, false);
@@ -473,12 +495,13 @@ final class Http2Connections implements AutoCloseable {
         return null;
     }
 
-    private Connection connect(UpstreamPool.Target target, Duration connectTimeout) {
+    /** A new connection, TCP connect and TLS handshake within {@code budget}. */
+    private Connection connect(UpstreamPool.Target target, Duration connectTimeout, Duration budget) {
         WebClient client = clients.computeIfAbsent(connectTimeout, Http2Connections::webClient);
         Http2ClientImpl http2Client = (Http2ClientImpl) client.client(Http2Client.PROTOCOL);
         SocketOptions options = client.prototype().socketOptions();
-        UpstreamSocket tcp = target.tls() ? openTls(tls, target, connectTimeout, options)
-                : openPlain(target, connectTimeout, options);
+        UpstreamSocket tcp = target.tls() ? openTls(tls, target, budget, options)
+                : openPlain(target, budget, options);
         try {
             // sends the preface and our SETTINGS, then waits for the server's SETTINGS
             Http2ClientConnection http2 = Http2ClientConnection.create(http2Client, tcp, true);
@@ -511,7 +534,7 @@ final class Http2Connections implements AutoCloseable {
         try {
             options.configureSocket(socket);
             socket.connect(new InetSocketAddress(target.host(), target.port()),
-                    (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+                    (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis())));  // 0 is no limit
             return new UpstreamSocket(socket);
         } catch (IOException e) {
             try {
@@ -523,7 +546,10 @@ final class Http2Connections implements AutoCloseable {
         }
     }
 
-    /** Connects and shakes hands; a server that does not select h2 is refused with an SSLException saying so. */
+    /**
+     * Connects and shakes hands, the two within {@code connectTimeout}; a server that does not select h2 is refused
+     * with an SSLException saying so.
+     */
     private static UpstreamSocket openTls(UpstreamTls tls, UpstreamPool.Target target, Duration connectTimeout,
                                           SocketOptions options) {
         SSLSocket socket;
@@ -543,7 +569,6 @@ final class Http2Connections implements AutoCloseable {
                     + "HTTP/2 by ALPN (offered h2, it chose "
                     + (selected == null || selected.isEmpty() ? "none" : selected) + ")"));
         }
-        TlsFailures.connected(target);
         try {
             return new UpstreamSocket(socket);
         } catch (IOException e) {

@@ -114,9 +114,11 @@ final class UpstreamConnection {
         try {
             tcp.setTcpNoDelay(true);
             tcp.setKeepAlive(true);
+            // one budget for TCP and TLS together: the caller has capped it by the request's deadline
+            long until = System.nanoTime() + connectTimeout.toNanos();
             tcp.connect(new InetSocketAddress(target.host(), target.port()), timeoutMillis(connectTimeout));
-            SSLSocket socket = tls.handshake(tcp, target.host(), target.port(), connectTimeout, HTTP1_ALPN);
-            TlsFailures.connected(target);
+            SSLSocket socket = tls.handshake(tcp, target.host(), target.port(),
+                    Duration.ofNanos(until - System.nanoTime()), HTTP1_ALPN);
             UpstreamConnection connection = new UpstreamConnection(null, socket, tcp, owner, timeouts);
             timeouts.watch(connection);
             return connection;

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -16,6 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -38,6 +44,10 @@ import javax.net.ssl.X509TrustManager;
 public final class UpstreamTls {
     /** The setting naming the operator's CA bundle. */
     public static final String CA_FILE = "TOLLGATE_UPSTREAM_CA_FILE";
+    /** Closes the sockets of handshakes that outlive their time: one daemon thread for the node, started on use. */
+    private static final ScheduledThreadPoolExecutor HANDSHAKE_TIMEOUTS = handshakeTimeouts();
+    private static final int DONE = 1;
+    private static final int CUT = 2;
 
     private final SSLContext context;
     private final int operatorCas;
@@ -81,6 +91,14 @@ public final class UpstreamTls {
         }
     }
 
+    private static ScheduledThreadPoolExecutor handshakeTimeouts() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-tls-handshake-timeouts")
+                        .unstarted(runnable));
+        timer.setRemoveOnCancelPolicy(true);   // nearly every handshake cancels its timer
+        return timer;
+    }
+
     /** A client context trusting the JDK's default CAs and {@code extra}. */
     private static SSLContext context(List<X509Certificate> extra) {
         try {
@@ -121,18 +139,21 @@ public final class UpstreamTls {
     }
 
     /**
-     * Connects to {@code host:port} and completes a verified handshake offering {@code alpn}; the handshake may take
-     * as long as {@code connectTimeout} again. The caller checks {@link SSLSocket#getApplicationProtocol()}.
+     * Connects to {@code host:port} and completes a verified handshake offering {@code alpn}, the two together
+     * within {@code budget} (the caller caps it by the request's deadline). The caller checks
+     * {@link SSLSocket#getApplicationProtocol()}.
      *
-     * @throws IOException refused, timed out, or a handshake that failed (untrusted chain, wrong host name)
+     * @throws IOException refused, timed out ({@link SocketTimeoutException}), or a handshake that failed (untrusted
+     *                     chain, wrong host name)
      */
-    public SSLSocket connect(String host, int port, Duration connectTimeout, List<String> alpn,
-                             java.util.function.Consumer<Socket> options) throws IOException {
+    public SSLSocket connect(String host, int port, Duration budget, List<String> alpn, Consumer<Socket> options)
+            throws IOException {
+        long until = System.nanoTime() + budget.toNanos();
         Socket raw = new Socket();
         try {
             options.accept(raw);
-            raw.connect(new InetSocketAddress(host, port), millis(connectTimeout));
-            return handshake(raw, host, port, connectTimeout, alpn);
+            raw.connect(new InetSocketAddress(host, port), millis(budget));
+            return handshake(raw, host, port, Duration.ofNanos(until - System.nanoTime()), alpn);
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
@@ -140,16 +161,24 @@ public final class UpstreamTls {
     }
 
     /**
-     * The verified handshake over {@code raw}, already connected to {@code host:port}, offering {@code alpn}; it may
-     * take as long as {@code timeout}, after which {@code raw}'s SO_TIMEOUT is what it was. Closing the returned
-     * socket closes {@code raw}.
+     * The verified handshake over {@code raw}, already connected to {@code host:port}, offering {@code alpn}; it
+     * takes at most {@code timeout} in all (a server dripping its handshake a byte at a time gets no longer: a
+     * timer closes {@code raw} when the time is up), after which {@code raw}'s SO_TIMEOUT is what it was. Closing the
+     * returned socket closes {@code raw}.
      *
      * @throws IOException a handshake that failed (untrusted chain, wrong host name) or timed out
+     *                     ({@link SocketTimeoutException}, also when no time was left)
      */
     public SSLSocket handshake(Socket raw, String host, int port, Duration timeout, List<String> alpn)
             throws IOException {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new SocketTimeoutException("no time left for the TLS handshake");
+        }
         String peer = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(raw, peer, port, true);
+        // 0 while shaking hands, then DONE (by this thread) or CUT (by the timer, which then closes raw)
+        AtomicInteger state = new AtomicInteger();
+        ScheduledFuture<?> cut = null;
         try {
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -158,12 +187,43 @@ public final class UpstreamTls {
             socket.setSSLParameters(parameters);
             int before = raw.getSoTimeout();
             raw.setSoTimeout(millis(timeout));
+            // SO_TIMEOUT bounds each read, not the handshake, which takes several
+            cut = HANDSHAKE_TIMEOUTS.schedule(() -> {
+                if (state.compareAndSet(0, CUT)) {
+                    closeQuietly(raw);
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
             socket.startHandshake();
+            if (!state.compareAndSet(0, DONE)) {
+                throw handshakeTimedOut(timeout, null);
+            }
+            cut.cancel(false);
             raw.setSoTimeout(before);
             return socket;
         } catch (IOException | RuntimeException e) {
+            if (cut != null) {
+                cut.cancel(false);
+            }
             socket.close();
-            throw e;
+            if (state.compareAndSet(0, DONE) || state.get() == DONE || e instanceof SocketTimeoutException) {
+                throw e;
+            }
+            throw handshakeTimedOut(timeout, e);   // the timer closed the socket: a timeout, not "socket closed"
+        }
+    }
+
+    private static SocketTimeoutException handshakeTimedOut(Duration timeout, Throwable cause) {
+        SocketTimeoutException e = new SocketTimeoutException("TLS handshake not done in " + timeout.toMillis()
+                + " ms");
+        e.initCause(cause);
+        return e;
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // the handshake fails on it either way
         }
     }
 
