@@ -30,6 +30,10 @@ class Http2RetryTest extends WithGateway {
     private static final int INTERNAL_ERROR = 0x2;
     /** An answer: 200 (HPACK static index 8, ":status: 200") with END_STREAM. */
     private static final int OK = -1;
+    /** An answer 200 with a field whose value holds a control character (0x01), which HPACK can carry. */
+    private static final int MALFORMED = -2;
+    /** No answer until the gateway resets some stream on the same connection; then 200. */
+    private static final int HOLD = -3;
 
 
     /** An h2c server that answers the n-th stream it receives with {@code script[n]} (OK after the script ends). */
@@ -37,6 +41,8 @@ class Http2RetryTest extends WithGateway {
         final ServerSocket server = new ServerSocket(0);
         final int[] script;
         final AtomicInteger streams = new AtomicInteger();
+        /** RST_STREAM frames the gateway sent. */
+        final AtomicInteger resets = new AtomicInteger();
         final ConcurrentLinkedQueue<Socket> sockets = new ConcurrentLinkedQueue<>();
 
         ScriptedH2Server(int... script) throws IOException {
@@ -64,6 +70,7 @@ class Http2RetryTest extends WithGateway {
             try (socket) {
                 DataInputStream in = new DataInputStream(socket.getInputStream());
                 OutputStream out = socket.getOutputStream();
+                List<Integer> held = new ArrayList<>();
                 in.readFully(new byte[24]);  // PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n
                 frame(out, 0x4, 0, 0, new byte[0]);  // our SETTINGS: all defaults
                 while (true) {
@@ -72,13 +79,25 @@ class Http2RetryTest extends WithGateway {
                     int flags = in.readUnsignedByte();
                     int stream = in.readInt() & 0x7fffffff;
                     in.readFully(new byte[length]);
-                    if (type == 0x4 && (flags & 0x1) == 0) {
+                    if (type == 0x3) {
+                        resets.incrementAndGet();
+                        for (int h : held) {
+                            frame(out, 0x1, 0x4 | 0x1, h, new byte[] {(byte) 0x88});
+                        }
+                        held.clear();
+                    } else if (type == 0x4 && (flags & 0x1) == 0) {
                         frame(out, 0x4, 0x1, 0, new byte[0]);  // ACK their SETTINGS
                     } else if (type == 0x1) {  // HEADERS: a new request
                         int n = streams.getAndIncrement();
                         int action = n < script.length ? script[n] : OK;
                         if (action == OK) {
                             frame(out, 0x1, 0x4 | 0x1, stream, new byte[] {(byte) 0x88});
+                        } else if (action == MALFORMED) {
+                            // ":status: 200", then a literal field "x-bad: a<0x01>b" (not indexed, new name)
+                            frame(out, 0x1, 0x4 | 0x1, stream, new byte[] {(byte) 0x88, 0x00, 5, 'x', '-', 'b', 'a',
+                                    'd', 3, 'a', 0x01, 'b'});
+                        } else if (action == HOLD) {
+                            held.add(stream);
                         } else {
                             frame(out, 0x3, 0, stream, new byte[] {0, 0, 0, (byte) action});
                         }
@@ -168,6 +187,33 @@ class Http2RetryTest extends WithGateway {
 
             assertThat(reply.status()).isEqualTo(200);
             assertThat(upstream.streams.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aMalformedAnswerFieldResetsOnlyItsStreamIs502AndTheSharedConnectionServesOn() throws Exception {
+        try (ScriptedH2Server upstream = new ScriptedH2Server(HOLD, MALFORMED)) {
+            Routed r = route(upstream.url(), 2);
+            java.util.concurrent.CompletableFuture<RawHttp.Reply> held = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    held.complete(r.send("GET", null));
+                } catch (IOException | RuntimeException e) {
+                    held.completeExceptionally(e);
+                }
+            });
+            Gateways.await("the first stream to reach the upstream", () -> upstream.streams.get() == 1);
+
+            RawHttp.Reply malformed = r.send("GET", null);
+
+            assertThat(malformed.status()).isEqualTo(502);
+            assertThat(malformed.text()).contains("upstream-unavailable").doesNotContain("x-bad");
+            assertThat(upstream.streams.get()).as("a malformed answer is not retried").isEqualTo(2);
+            // the stream in flight on the same connection is answered once the upstream saw the reset: it survived
+            assertThat(held.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(upstream.resets.get()).as("the malformed answer's stream was reset").isEqualTo(1);
+            assertThat(r.send("GET", null).status()).isEqualTo(200);
+            assertThat(upstream.sockets).as("one connection throughout").hasSize(1);
         }
     }
 

@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 
@@ -64,9 +65,16 @@ final class Http2Forwarder implements AutoCloseable {
         this.connections = new Http2Connections(tls);
     }
 
-    /** One try: the answer (headers read, body not yet) or how it failed. */
-    private record Attempt(Response response, Failure failure, boolean reusedConnection, int status)
-            implements RetryLoop.Attempt {
+    /**
+     * One try: the answer (headers read, body not yet) or how it failed; {@code malformed} when the upstream
+     * answered with fields that cannot be passed on (BROKEN, but never retried: the upstream processed it).
+     */
+    private record Attempt(Response response, Failure failure, boolean reusedConnection, int status,
+                           boolean malformed) implements RetryLoop.Attempt {
+        Attempt(Response response, Failure failure, boolean reusedConnection, int status) {
+            this(response, failure, reusedConnection, status, false);
+        }
+
         @Override
         public Response answer() {
             return response;
@@ -100,6 +108,9 @@ final class Http2Forwarder implements AutoCloseable {
 
     /** A refused stream was not processed, and a connect failure sent nothing: both may go again, POST or not. */
     private static boolean retryable(RetryLoop.Attempt attempt, boolean idempotent, boolean bodyReplayable) {
+        if (attempt instanceof Attempt own && own.malformed()) {
+            return false;
+        }
         if (attempt.failure() == null) {
             return idempotent && bodyReplayable && RetryLoop.retryableStatus(attempt.status());
         }
@@ -115,13 +126,18 @@ final class Http2Forwarder implements AutoCloseable {
                             Deadline deadline) {
         exchange.target(target.url());
         Http2Connections.Lease lease;
+        // as on the HTTP/1.1 path: connecting (TCP and TLS together) may take no longer than the deadline leaves
+        Duration connectBudget = deadline.cap(pool.connectTimeout());
         try {
-            lease = connections.borrow(target, pool.connectTimeout());
+            lease = connections.borrow(target, pool.connectTimeout(), connectBudget);
         } catch (RuntimeException e) {
             TlsFailures.report(target, e);
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected (h2) for request "
                     + exchange.requestId() + ": " + e);
-            return new Attempt(null, Failure.NOT_CONNECTED, false, 0);
+            // a connect cut short by the deadline is the deadline passing (504, not retried), not a refusal
+            boolean deadlineCut = connectBudget.compareTo(pool.connectTimeout()) < 0
+                    && Failure.of(e) == Failure.TIMED_OUT;
+            return new Attempt(null, deadlineCut ? Failure.TIMED_OUT : Failure.NOT_CONNECTED, false, 0);
         }
         Http2Connections.UpstreamStream stream = lease.stream();
         long started = System.nanoTime();
@@ -149,6 +165,14 @@ final class Http2Forwarder implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " failed (h2) for request "
                     + exchange.requestId() + ": " + e.failure);
             return new Attempt(null, e.failure, lease.reused(), 0);
+        } catch (MalformedAnswer e) {
+            // a stream error (RFC 9113 section 8.1.1), not a connection error: only this stream is reset, the
+            // connection goes on carrying the other requests' streams (other services and tenants share it)
+            cancel(stream);
+            lease.release();
+            LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " sent a malformed field (h2) for "
+                    + "request " + exchange.requestId() + ": stream reset, 502");
+            return new Attempt(null, Failure.BROKEN, false, 0, true);
         } catch (RuntimeException e) {
             // writing to a connection that broke under us
             cancel(stream);
@@ -177,6 +201,20 @@ final class Http2Forwarder implements AutoCloseable {
         } finally {
             lease.uncork();
         }
+    }
+
+    /** The upstream's answer held a field that is not a token name or has a control character in its value. */
+    private static final class MalformedAnswer extends RuntimeException {
+        MalformedAnswer(String what) {
+            super("upstream sent a malformed " + what, null, false, false);
+        }
+    }
+
+    /** Whether an HTTP/2 field from the upstream may be passed on (a pseudo-field's name after its colon). */
+    private static boolean wellFormed(String name, String value) {
+        boolean nameOk = name.startsWith(":") ? FieldChecks.token(name.substring(1), name.length() - 1)
+                : FieldChecks.token(name, name.length());
+        return nameOk && FieldChecks.validValue(value);
     }
 
     private static final class AttemptFailed extends RuntimeException {
@@ -210,6 +248,12 @@ final class Http2Forwarder implements AutoCloseable {
         try {
             return stream.readHeaders();
         } catch (Http2Exception | IllegalStateException | UncheckedIOException | StreamTimeoutException e) {
+            if (e instanceof Http2Exception && e.getCause() instanceof IllegalArgumentException
+                    && !stream.resetByPeer()) {
+                // Helidon's stream refused a field of the answer (a control character in a value, a name that is
+                // not a token) and sent nothing: a stream error, so the stream is reset, not the connection
+                throw new MalformedAnswer("field");
+            }
             // reset by the upstream (the code says whether it took the request), or the connection went away
             throw new AttemptFailed(refused(stream) ? Failure.REFUSED : Failure.BROKEN);
         }
@@ -281,12 +325,10 @@ final class Http2Forwarder implements AutoCloseable {
         HttpFields all = new HttpFields();
         for (Header header : raw) {
             for (String value : header.allValues()) {
-                String name = header.name();
-                if (!(name.startsWith(":") ? FieldChecks.token(name.substring(1), name.length() - 1)
-                        : FieldChecks.token(name, name.length())) || !FieldChecks.validValue(value)) {
+                if (!wellFormed(header.name(), value)) {
                     // HPACK carries any bytes; a CR or LF would split the head of an HTTP/1.1 answer, and Helidon
                     // does not check answer fields again
-                    throw new IllegalStateException("upstream sent a malformed field");
+                    throw new MalformedAnswer("field");
                 }
                 all.add(header.name(), value);
             }
@@ -447,8 +489,13 @@ final class Http2Forwarder implements AutoCloseable {
             if (trailers != null) {
                 for (Header header : trailers) {
                     String lower = header.name().toLowerCase(Locale.ROOT);
-                    if (!internal.contains(lower)) {
-                        for (String value : header.allValues()) {
+                    for (String value : header.allValues()) {
+                        // they go to HTTP/2 clients only (no response splitting), but RFC 9113 section 8.2.1 rules
+                        // out CR, LF and NUL all the same: the client's stream breaks off as for a broken upstream
+                        if (!wellFormed(header.name(), value) || lower.startsWith(":")) {
+                            throw new MalformedAnswer("trailer field");
+                        }
+                        if (!internal.contains(lower)) {
                             fields.add(lower, value);
                         }
                     }
