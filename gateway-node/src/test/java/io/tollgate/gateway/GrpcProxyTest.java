@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -229,37 +228,11 @@ class GrpcProxyTest extends WithGateway {
     @Test
     void bidirectionalCallAnswersEachMessageBeforeTheClientHasFinished() throws Exception {
         Setup s = setup();
-        LinkedBlockingQueue<ProtoMessage> answers = new LinkedBlockingQueue<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<ProtoMessage> requests = ClientCalls.asyncBidiStreamingCall(
-                s.withKey().newCall(ProtoMessage.method("TradeOrders", MethodType.BIDI_STREAMING),
-                        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(ProtoMessage value) {
-                        answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
         // ping-pong: the next message is sent only after the answer to the previous one came back through the
         // gateway, which therefore must carry both directions at once
-        for (int i = 1; i <= 3; i++) {
-            requests.onNext(ProtoMessage.of(1, "trade-" + i, 2, i));
-            ProtoMessage answer = answers.poll(10, TimeUnit.SECONDS);
-            assertThat(answer).as("answer to message %d before the client finished", i).isNotNull();
-            assertThat(answer.text(2)).isEqualTo("trade-" + i);
-        }
-        requests.onCompleted();
-        done.get(10, TimeUnit.SECONDS);
+        TradeCall call = TradeCall.start(s.withKey());
+        call.exchange(1, 3);
+        call.finish();
     }
 
     @Test

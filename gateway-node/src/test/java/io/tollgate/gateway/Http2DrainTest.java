@@ -7,7 +7,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,12 +16,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -76,30 +73,6 @@ class Http2DrainTest {
                 .build();
     }
 
-    /** A bidi TradeOrders call whose answers land in {@code answers} and whose end completes {@code done}. */
-    private static StreamObserver<ProtoMessage> trade(ManagedChannel channel, LinkedBlockingQueue<ProtoMessage> answers,
-                                                      CompletableFuture<Void> done) {
-        return ClientCalls.asyncBidiStreamingCall(channel.newCall(
-                        ProtoMessage.method("TradeOrders", MethodType.BIDI_STREAMING),
-                        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(ProtoMessage value) {
-                        answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
-    }
-
     @Test
     void grpcStreamOpenWhenTheNodeStopsFinishesNormallyAndNewCallsAreUnavailable() throws Exception {
         GatewayServer gateway = drainingGateway(Map.of());
@@ -108,11 +81,8 @@ class Http2DrainTest {
         Gateways.awaitVersion(gateway, t.save());
         ManagedChannel channel = channel(gateway, t.host);
         try (ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
-            LinkedBlockingQueue<ProtoMessage> answers = new LinkedBlockingQueue<>();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            StreamObserver<ProtoMessage> requests = trade(channel, answers, done);
-            requests.onNext(ProtoMessage.of(1, "trade-1", 2, 1));
-            assertThat(answers.poll(10, TimeUnit.SECONDS)).isNotNull();
+            TradeCall call = TradeCall.start(channel);
+            call.exchange(1, 1);
 
             Future<?> stopping = background.submit(gateway::stop);
             awaitRefusing(gateway, t.host);
@@ -129,14 +99,8 @@ class Http2DrainTest {
                     });
 
             // the call opened before the drain goes on both ways and ends normally
-            for (int i = 2; i <= 3; i++) {
-                requests.onNext(ProtoMessage.of(1, "trade-" + i, 2, i));
-                ProtoMessage answer = answers.poll(10, TimeUnit.SECONDS);
-                assertThat(answer).as("answer %d during the drain", i).isNotNull();
-                assertThat(answer.text(2)).isEqualTo("trade-" + i);
-            }
-            requests.onCompleted();
-            done.get(10, TimeUnit.SECONDS);
+            call.exchange(2, 3);
+            call.finish();
             stopping.get(20, TimeUnit.SECONDS);
         } finally {
             channel.shutdownNow();

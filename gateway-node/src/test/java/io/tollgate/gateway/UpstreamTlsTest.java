@@ -12,7 +12,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.tollgate.common.json.Json;
 import io.tollgate.db.model.Service;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -426,36 +424,9 @@ class UpstreamTlsTest {
     @Test
     void grpcBidirectionalCallStreamsBothWaysOverTls() throws Exception {
         Routed r = grpcRoute("https://localhost:" + go().grpcPort());
-        LinkedBlockingQueue<ProtoMessage> answers = new LinkedBlockingQueue<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        StreamObserver<ProtoMessage> requests = ClientCalls.asyncBidiStreamingCall(
-                grpcChannel(r, new AtomicReference<>()).newCall(
-                        ProtoMessage.method("TradeOrders", MethodType.BIDI_STREAMING),
-                        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(ProtoMessage value) {
-                        answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        done.complete(null);
-                    }
-                });
-        for (int i = 1; i <= 3; i++) {
-            requests.onNext(ProtoMessage.of(1, "trade-" + i, 2, i));
-            ProtoMessage answer = answers.poll(10, TimeUnit.SECONDS);
-            assertThat(answer).as("answer to message %d before the client finished", i).isNotNull();
-            assertThat(answer.text(2)).isEqualTo("trade-" + i);
-        }
-        requests.onCompleted();
-        done.get(10, TimeUnit.SECONDS);
+        TradeCall call = TradeCall.start(grpcChannel(r, new AtomicReference<>()));
+        call.exchange(1, 3);
+        call.finish();
     }
 
     @Test
