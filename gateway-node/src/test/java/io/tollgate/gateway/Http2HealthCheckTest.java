@@ -5,8 +5,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
+import static io.tollgate.gateway.HealthVerdicts.checked;
+import static io.tollgate.gateway.HealthVerdicts.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -28,23 +29,6 @@ class Http2HealthCheckTest extends WithGateway {
         }
     }
 
-    /** Checks every 100 ms with `path`, two results in a row flip the verdict; passive ejection and breaker off. */
-    private static Service.Resilience checked(String path) {
-        return new Service.Resilience("round-robin", null, 0, 30_000, 0, 10_000, 1, path, 100, 1000, 2, 2);
-    }
-
-    private static String health(Service s, String url) {
-        try {
-            String metrics = RawHttp.get(gateway.mgmtPort(), "localhost", "/metrics").text();
-            String prefix = "tollgate_upstream_target_healthy{service=\"" + s.name() + "\",service_id=\"" + s.id()
-                    + "\",target=\"" + url + "\"} ";
-            int at = metrics.indexOf(prefix);
-            return at < 0 ? "absent" : metrics.substring(at + prefix.length(), at + prefix.length() + 1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void grpcTargetAnsweringServingIsHealthy() {
         go = go == null ? ExampleServices.goOrders() : go;
@@ -54,9 +38,9 @@ class Http2HealthCheckTest extends WithGateway {
         Gateways.awaitVersion(gateway, t.save());
 
         // it starts healthy: wait for checks to have run, then for the verdict to still be healthy
-        Gateways.await("checks of the gRPC target", () -> !"absent".equals(health(s, go.grpcUrl())));
+        Gateways.await("checks of the gRPC target", () -> !"absent".equals(health(gateway, s, go.grpcUrl())));
         sleep(600);
-        assertThat(health(s, go.grpcUrl())).isEqualTo("1");
+        assertThat(health(gateway, s, go.grpcUrl())).isEqualTo("1");
     }
 
     @Test
@@ -68,7 +52,7 @@ class Http2HealthCheckTest extends WithGateway {
         t.route(s, "/tollgate.examples.orders.Orders", "none");
         Gateways.awaitVersion(gateway, t.save());
 
-        Gateways.await("the gRPC target marked unhealthy", () -> "0".equals(health(s, go.grpcUrl())));
+        Gateways.await("the gRPC target marked unhealthy", () -> "0".equals(health(gateway, s, go.grpcUrl())));
         RawHttp.Reply reply = RawHttp.send(gateway.port(), "POST", t.host,
                 "/tollgate.examples.orders.Orders/GetOrder", new byte[5]);
         assertThat(reply.status()).isEqualTo(503);
@@ -85,8 +69,9 @@ class Http2HealthCheckTest extends WithGateway {
         t.route(bad, "/bad", "none");
         Gateways.awaitVersion(gateway, t.save());
 
-        Gateways.await("the failing h2c target marked unhealthy", () -> "0".equals(health(bad, rust.httpUrl())));
-        assertThat(health(good, rust.httpUrl())).isEqualTo("1");
+        Gateways.await("the failing h2c target marked unhealthy",
+                () -> "0".equals(health(gateway, bad, rust.httpUrl())));
+        assertThat(health(gateway, good, rust.httpUrl())).isEqualTo("1");
     }
 
     private static void sleep(long ms) {

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 
+import static io.tollgate.gateway.HealthVerdicts.checked;
+import static io.tollgate.gateway.HealthVerdicts.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -477,23 +478,6 @@ class UpstreamTlsTest {
     // health checks over TLS
     // ------------------------------------------------------------------------------------------------------------
 
-    /** Checks every 100 ms with `path`, two results in a row flip the verdict; passive ejection and breaker off. */
-    private static Service.Resilience checked(String path) {
-        return new Service.Resilience("round-robin", null, 0, 30_000, 0, 10_000, 1, path, 100, 1000, 2, 2);
-    }
-
-    private static String health(Service s, String url) {
-        try {
-            String metrics = RawHttp.get(gateway.mgmtPort(), "localhost", "/metrics").text();
-            String prefix = "tollgate_upstream_target_healthy{service=\"" + s.name() + "\",service_id=\"" + s.id()
-                    + "\",target=\"" + url + "\"} ";
-            int at = metrics.indexOf(prefix);
-            return at < 0 ? "absent" : metrics.substring(at + prefix.length(), at + prefix.length() + 1);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void healthChecksRunOverTlsAndAnUntrustedTargetFailsThem() throws IOException {
         Upstream untrusted = echo(otherCaServer);
@@ -510,7 +494,8 @@ class UpstreamTlsTest {
         t.route(bad, "/d", "none");
         Gateways.awaitVersion(gateway, t.save());
 
-        Gateways.await("the untrusted target marked unhealthy", () -> "0".equals(health(bad, untrusted.url())));
+        Gateways.await("the untrusted target marked unhealthy",
+                () -> "0".equals(health(gateway, bad, untrusted.url())));
         // had TLS failed for the others too, they would have flipped at about the same time: give them longer
         try {
             Thread.sleep(600);
@@ -518,9 +503,9 @@ class UpstreamTlsTest {
             Thread.currentThread().interrupt();
         }
         // the same checks, over verified TLS, pass: the others are still healthy after the bad one flipped
-        assertThat(health(http1, http1Url)).isEqualTo("1");
-        assertThat(health(h2, http1Url)).isEqualTo("1");
-        assertThat(health(grpc, grpcUrl)).isEqualTo("1");
+        assertThat(health(gateway, http1, http1Url)).isEqualTo("1");
+        assertThat(health(gateway, h2, http1Url)).isEqualTo("1");
+        assertThat(health(gateway, grpc, grpcUrl)).isEqualTo("1");
         assertThat(untrusted.seen).isEmpty();
     }
 }
