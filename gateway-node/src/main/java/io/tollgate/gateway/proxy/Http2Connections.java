@@ -55,7 +55,7 @@ import javax.net.ssl.SSLSocket;
  * recommends servers allow, and a server that allows fewer answers REFUSED_STREAM, which the proxy retries.
  *
  * <p>Waiting: a request waits for its stream without a timeout ({@link UpstreamStream#await}); the connection's
- * reader wakes it when a frame for it was queued, and {@link StreamDeadlines} (one ticking thread) when its wait
+ * reader wakes it when a frame for it was queued, and {@link ReadTimeouts} (one ticking thread) when its wait
  * passed its deadline or the connection went away — Helidon's connection closes itself on GOAWAY or a broken socket
  * without telling the streams, so waiters also ask {@link Lease#alive()}. Connections without streams for
  * {@link #MAX_IDLE} are closed by a reaper, and every connection this class drops is closed.
@@ -101,7 +101,7 @@ final class Http2Connections implements AutoCloseable {
         final UpstreamSocket tcp;
         final Http2ClientConnection http2;
         final Http2ClientImpl client;
-        final StreamDeadlines deadlines;
+        final ReadTimeouts deadlines;
         final AtomicInteger streams = new AtomicInteger();
         /** Streams that received something since the reader last read the socket (reader thread only). */
         private final List<UpstreamStream> received = new ArrayList<>();
@@ -109,7 +109,7 @@ final class Http2Connections implements AutoCloseable {
         volatile boolean broken;
 
         Connection(UpstreamSocket tcp, Http2ClientConnection http2, Http2ClientImpl client,
-                   StreamDeadlines deadlines) {
+                   ReadTimeouts deadlines) {
             this.tcp = tcp;
             this.http2 = http2;
             this.client = client;
@@ -242,7 +242,7 @@ final class Http2Connections implements AutoCloseable {
      * permit and every other one is an item queued (DATA, trailers) or a reset, so while
      * {@code 1 + published > polls} a {@link #readOne} returns at once.
      */
-    static final class UpstreamStream extends Http2ClientStream {
+    static final class UpstreamStream extends Http2ClientStream implements ReadTimeouts.Watched {
         private final Connection connection;
         private volatile Http2ErrorCode resetCode;
         // written by the connection's reader thread only
@@ -359,7 +359,7 @@ final class Http2Connections implements AutoCloseable {
         /**
          * Parks without a timeout until {@code headers} ? the response headers : a frame is there to read, the
          * connection went away, or {@code until} (a {@link System#nanoTime()}) passed: false only then.
-         * {@link StreamDeadlines} wakes the waiter for the last two.
+         * {@link ReadTimeouts} wakes the waiter for the last two.
          */
         boolean await(boolean headers, long until) {
             if (headers ? headersReady() : frameReady()) {
@@ -383,8 +383,9 @@ final class Http2Connections implements AutoCloseable {
             }
         }
 
-        /** Called by {@link StreamDeadlines} each tick. */
-        void wakeIfLate(long now) {
+        /** Each tick of {@link ReadTimeouts}: wakes the waiter when its deadline passed or its connection went. */
+        @Override
+        public void checkDeadline(long now) {
             Thread w = waiter;
             if (w != null && (now - waitUntil >= 0 || !connection.usable())) {
                 LockSupport.unpark(w);
@@ -417,7 +418,7 @@ final class Http2Connections implements AutoCloseable {
     private final ConcurrentHashMap<Key, ReentrantLock> connecting = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-h2-reaper").unstarted(runnable));
-    private final StreamDeadlines deadlines = new StreamDeadlines();
+    private final ReadTimeouts deadlines = new ReadTimeouts("tollgate-upstream-h2-deadlines");
     private volatile boolean closed;
     private final UpstreamTls tls;
 

@@ -40,7 +40,7 @@ import java.util.Set;
  * thread of its own while the caller reads the answer, so a bidirectional gRPC call works (the upstream may answer
  * before the client has finished sending); a small body of declared length (a unary call) is read first and sent
  * with the headers in one write, without a thread. Waits for the answer are untimed parks that the connection's
- * reader or {@link StreamDeadlines} ends. The answer's trailers (gRPC's {@code grpc-status}, {@code grpc-message} and custom
+ * reader or {@link ReadTimeouts} ends. The answer's trailers (gRPC's {@code grpc-status}, {@code grpc-message} and custom
  * metadata) are handed on through {@link Body#trailers()}.
  *
  * <p>Retries: a stream the upstream reset with {@code REFUSED_STREAM} was not processed (RFC 9113 section 8.7),
@@ -231,7 +231,7 @@ final class Http2Forwarder implements AutoCloseable {
     }
 
     /**
-     * Waits (untimed, see {@link StreamDeadlines}) for the response headers, until the read timeout or the deadline,
+     * Waits (untimed, see {@link ReadTimeouts}) for the response headers, until the read timeout or the deadline,
      * whichever comes first; a timeout cancels this stream only, the connection goes on serving the others.
      */
     private static Http2Headers awaitHeaders(Http2Connections.Lease lease, UpstreamPool pool, Deadline deadline,

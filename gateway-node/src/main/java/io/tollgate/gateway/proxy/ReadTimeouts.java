@@ -6,37 +6,47 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Read timeouts of upstream HTTP/1.1 connections, kept by one ticking thread instead of a timer per blocking read.
+ * Deadlines of waits on upstreams, kept by one ticking thread instead of a timer per wait: reads of HTTP/1.1
+ * connections ({@link UpstreamConnection}) and requests waiting on HTTP/2 streams
+ * ({@link Http2Connections.UpstreamStream}), one instance each.
  *
- * <p>Why: a virtual thread blocked in a socket read with {@code SO_TIMEOUT} arms a timer in the virtual-thread
- * scheduler before it parks and cancels it when the bytes come. Both wake the scheduler's timer thread, and with a
- * request's answer usually arriving within a millisecond that was about a tenth of the node's CPU per proxied
- * request (bench/gateway-overhead, profiled with async-profiler). Here a read only writes its deadline into the
- * connection; this class looks at every watched connection each {@link #TICK} and closes the ones whose read is
- * past its deadline, and the blocked read then fails as a {@link java.net.SocketTimeoutException}
- * ({@link UpstreamConnection#expireIfLate}). A timeout therefore fires up to one tick late.
+ * <p>Why: a virtual thread that blocks with a timeout (a socket read with {@code SO_TIMEOUT}, a timed park) arms a
+ * timer in the virtual-thread scheduler before it parks and cancels it when it is woken. Both wake the scheduler's
+ * timer thread, and with an answer usually arriving within a millisecond that was about a tenth of the node's CPU
+ * per proxied request or gRPC call (bench/gateway-overhead, bench/grpc-h2, profiled with async-profiler). Here a
+ * wait only writes its deadline where its {@link Watched} can see it and blocks without a timeout; each
+ * {@link #TICK} this class tells every watched one the time, and one past its deadline ends its wait (an HTTP/1.1
+ * connection is closed, so its read fails as a {@link java.net.SocketTimeoutException}; an HTTP/2 waiter is woken and
+ * cancels its stream alone). A timeout therefore fires up to one tick late.
  */
 final class ReadTimeouts implements AutoCloseable {
     static final long TICK = TimeUnit.MILLISECONDS.toNanos(5);
     private static final System.Logger LOG = System.getLogger(ReadTimeouts.class.getName());
 
-    private final Set<UpstreamConnection> watched = ConcurrentHashMap.newKeySet();
+    /** Something that may be waiting with a deadline. */
+    interface Watched {
+        /** Each tick: ends the wait going on when {@code now} ({@link System#nanoTime}) is past its deadline. */
+        void checkDeadline(long now);
+    }
+
+    private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
     private final Thread ticker;
     private volatile boolean closed;
 
-    ReadTimeouts() {
-        ticker = Thread.ofPlatform().daemon().name("tollgate-upstream-read-timeouts").start(this::run);
+    /** Starts the ticker, a platform daemon thread called {@code threadName}. */
+    ReadTimeouts(String threadName) {
+        ticker = Thread.ofPlatform().daemon().name(threadName).start(this::run);
     }
 
-    void watch(UpstreamConnection connection) {
-        watched.add(connection);
+    void watch(Watched waiter) {
+        watched.add(waiter);
     }
 
-    void unwatch(UpstreamConnection connection) {
-        watched.remove(connection);
+    void unwatch(Watched waiter) {
+        watched.remove(waiter);
     }
 
-    /** How many connections are watched now (open, not handed over to a tunnel). */
+    /** How many are watched now (open connections, leased streams). */
     int watchedCount() {
         return watched.size();
     }
@@ -45,12 +55,12 @@ final class ReadTimeouts implements AutoCloseable {
         while (!closed) {
             LockSupport.parkNanos(TICK);
             long now = System.nanoTime();
-            for (UpstreamConnection connection : watched) {
+            for (Watched waiter : watched) {
                 try {
-                    connection.expireIfLate(now);
+                    waiter.checkDeadline(now);
                 } catch (RuntimeException e) {
-                    // this thread must outlive any one connection: without it no upstream read would time out
-                    LOG.log(System.Logger.Level.WARNING, "could not expire an upstream read", e);
+                    // this thread must outlive any one of them: without it no upstream wait would time out
+                    LOG.log(System.Logger.Level.WARNING, "could not end an upstream wait past its deadline", e);
                 }
             }
         }

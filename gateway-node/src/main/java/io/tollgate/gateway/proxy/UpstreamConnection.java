@@ -42,7 +42,7 @@ import javax.net.ssl.SSLSocket;
  * the socket's {@code SO_TIMEOUT} but a deadline {@link ReadTimeouts} watches (see there why): a read past it has
  * its connection closed under it.
  */
-final class UpstreamConnection {
+final class UpstreamConnection implements ReadTimeouts.Watched {
     /** The largest response head (status line and fields) accepted from an upstream. */
     static final int MAX_HEAD = 64 * 1024;
     private static final int BUFFER = 16 * 1024;
@@ -548,7 +548,8 @@ final class UpstreamConnection {
     }
 
     /** Called by {@link ReadTimeouts} each tick: closes the connection when its blocked read is past the deadline. */
-    void expireIfLate(long now) {
+    @Override
+    public void checkDeadline(long now) {
         long deadline = (long) READ_DEADLINE.getVolatile(this);
         if (deadline != NOT_READING && deadline != EXPIRED && now - deadline >= 0
                 && READ_DEADLINE.compareAndSet(this, deadline, EXPIRED)) {

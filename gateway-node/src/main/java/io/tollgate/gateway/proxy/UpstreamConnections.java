@@ -72,7 +72,7 @@ final class UpstreamConnections implements AutoCloseable {
     }
 
     private final ConcurrentHashMap<Target, Idle> idle = new ConcurrentHashMap<>();
-    private final ReadTimeouts readTimeouts = new ReadTimeouts();
+    private final ReadTimeouts readTimeouts = new ReadTimeouts("tollgate-upstream-read-timeouts");
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(
             runnable -> Thread.ofPlatform().daemon().name("tollgate-upstream-reaper").unstarted(runnable));
     private volatile boolean closed;

@@ -29,7 +29,7 @@ import javax.net.ssl.SSLSocket;
  * <ul>
  *   <li>Reads: before the connection's reader thread blocks for more bytes it calls {@link ReadListener#beforeRead()}.
  *       Every frame received so far has then been handed to its stream, which is when
- *       {@link Http2Connections} wakes the requests waiting for them (untimed parks, see {@link StreamDeadlines}).</li>
+ *       {@link Http2Connections} wakes the requests waiting for them (untimed parks, see {@link ReadTimeouts}).</li>
  *   <li>Writes: each frame leaves in one socket write (Helidon writes a frame's header and payload separately), and a
  *       thread may {@link #cork()} the socket for a moment so that a request's HEADERS and its small body leave
  *       together. While corked only the corking thread's frames wait; any other thread's write sends them first, so
