@@ -119,7 +119,8 @@ public final class GatewayHandler implements Handler {
         String rawQuery = req.prologue().query().rawValue();
         Exchange exchange = new Exchange(req.prologue().method().text(), req.prologue().uriPath().rawPath(),
                 rawQuery == null || rawQuery.isEmpty() ? null : rawQuery,
-                headers.first("Host"), req.isSecure() ? "https" : "http", req.remotePeer().host(), headers, body,
+                headers.first("Host"), req.isSecure() ? "https" : "http",
+                ClientAddress.of(req.proxyProtocolData(), req.remotePeer()), headers, body,
                 req.headers().contentLength().orElse(-1), hasBody, start, snapshots.current());
         Response response;
         try {

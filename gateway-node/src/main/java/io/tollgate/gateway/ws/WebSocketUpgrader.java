@@ -12,6 +12,7 @@ import io.helidon.webserver.spi.ServerConnection;
 import io.tollgate.common.problem.Problem;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.common.problem.ProblemWriter;
+import io.tollgate.gateway.http.ClientAddress;
 import io.tollgate.gateway.http.Drain;
 import io.tollgate.gateway.pipeline.Body;
 import io.tollgate.gateway.pipeline.Completion;
@@ -91,8 +92,8 @@ public final class WebSocketUpgrader implements Http1Upgrader {
         String rawQuery = prologue.query().rawValue();
         Exchange exchange = new Exchange("GET", prologue.uriPath().rawPath(),
                 rawQuery == null || rawQuery.isEmpty() ? null : rawQuery, fields.first("Host"),
-                ctx.isSecure() ? "https" : "http", ctx.remotePeer().host(), fields, InputStream.nullInputStream(),
-                -1, false, start, snapshots.current());
+                ctx.isSecure() ? "https" : "http", ClientAddress.of(ctx.proxyProtocolData(), ctx.remotePeer()), fields,
+                InputStream.nullInputStream(), -1, false, start, snapshots.current());
         exchange.markWebSocketUpgrade();
         Response response;
         try {
