@@ -165,14 +165,15 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                                             UpstreamConnections.Lease lease, byte[] replayBody, Deadline deadline)
             throws IOException {
         UpstreamConnection connection = lease.connection();
-        connection.startRequest(exchange.method(), requestTarget(exchange, target),
+        HeadBuffer head = connection.head();
+        head.startRequest(exchange.method(), requestTarget(exchange, target),
                 target.authority());
-        requestHeaders(exchange, connection);
+        requestHeaders(exchange, head);
         if (deadline.isSet()) {
             // what is left now, for this attempt: the upstream may give up early rather than work for nothing
-            connection.field(Deadline.HEADER, Long.toString(deadline.remaining().toMillis()));
+            head.field(Deadline.HEADER, Long.toString(deadline.remaining().toMillis()));
             if (exchange.requestHeaders().contains("grpc-timeout")) {
-                connection.field("grpc-timeout", deadline.asGrpcTimeout());
+                head.field("grpc-timeout", deadline.asGrpcTimeout());
             }
         }
         long started = System.nanoTime();
@@ -202,7 +203,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     }
 
     /** The client's fields less hop-by-hop and the ones set here, then Content-Length and X-Forwarded-*. */
-    static void requestHeaders(Exchange exchange, UpstreamConnection connection) {
+    static void requestHeaders(Exchange exchange, HeadBuffer head) {
         HttpFields in = exchange.requestHeaders();
         Set<String> listed = HopByHop.listedIn(in);
         String priorFor = null;
@@ -212,17 +213,17 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                 priorFor = priorFor == null ? in.value(i) : priorFor + ", " + in.value(i);
             }
             if (forwarded(name, listed)) {
-                connection.field(name, in.value(i));
+                head.field(name, in.value(i));
             }
         }
         if (exchange.hasBody() && exchange.contentLength() >= 0) {
-            connection.field("Content-Length", Long.toString(exchange.contentLength()));
+            head.field("Content-Length", Long.toString(exchange.contentLength()));
         }
         String client = exchange.clientAddress();
-        connection.field("X-Forwarded-For", priorFor == null || priorFor.isEmpty() ? client : priorFor + ", " + client);
-        connection.field("X-Forwarded-Proto", exchange.scheme());
+        head.field("X-Forwarded-For", priorFor == null || priorFor.isEmpty() ? client : priorFor + ", " + client);
+        head.field("X-Forwarded-Proto", exchange.scheme());
         if (exchange.host() != null) {
-            connection.field("X-Forwarded-Host", exchange.host());
+            head.field("X-Forwarded-Host", exchange.host());
         }
     }
 

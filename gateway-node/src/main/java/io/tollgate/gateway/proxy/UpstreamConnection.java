@@ -85,8 +85,8 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
     private byte[] buffer = new byte[BUFFER];
     private int pos;
     private int limit;
-    private byte[] head = new byte[1024];
-    private int headLength;
+    /** The request head, built anew for each request on this connection. */
+    private final HeadBuffer head = new HeadBuffer();
     private volatile boolean closed;
     volatile long idleSinceNanos;
 
@@ -198,31 +198,21 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
     // request
     // ----------------------------------------------------------------------------------------------------------
 
-    /** Starts a request head: request line and {@code Host}. Fields follow with {@link #field}, then a send method. */
-    void startRequest(String method, String target, String hostHeader) {
-        headLength = 0;
-        ascii(method);
-        ascii(" ");
-        ascii(target);
-        ascii(" HTTP/1.1\r\nHost: ");
-        ascii(hostHeader);
-        append(CRLF, 0, 2);
-    }
-
-    void field(String name, String value) {
-        ascii(name);
-        ascii(": ");
-        ascii(value);
-        append(CRLF, 0, 2);
+    /**
+     * The head of the next request, built by the caller ({@link HeadBuffer#startRequest}, then fields) and ended and
+     * sent by a send method.
+     */
+    HeadBuffer head() {
+        return head;
     }
 
     /** Ends the head and sends it with {@code body} (whose Content-Length field the caller wrote), in one write. */
     void send(byte[] body) throws IOException {
-        append(CRLF, 0, 2);
+        head.end();
         if (body != null) {
-            append(body, 0, body.length);
+            head.append(body, 0, body.length);
         }
-        out.write(head, 0, headLength);
+        out.write(head.bytes(), 0, head.length());
     }
 
     /**
@@ -231,10 +221,10 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
      */
     void send(InputStream body, boolean chunked) throws IOException {
         if (chunked) {
-            field("Transfer-Encoding", "chunked");
+            head.field("Transfer-Encoding", "chunked");
         }
-        append(CRLF, 0, 2);
-        out.write(head, 0, headLength);
+        head.end();
+        out.write(head.bytes(), 0, head.length());
         byte[] copy = new byte[BUFFER];
         for (int n = body.read(copy); n >= 0; n = body.read(copy)) {
             if (n == 0) {
@@ -250,29 +240,6 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
         }
         if (chunked) {
             out.write(new byte[]{'0', '\r', '\n', '\r', '\n'});
-        }
-    }
-
-    private void ascii(String s) {
-        int n = s.length();
-        ensureHead(n);
-        // Field values came from a parsed request (or are ours); ISO-8859-1 gives back the bytes that arrived.
-        for (int i = 0; i < n; i++) {
-            head[headLength++] = (byte) s.charAt(i);
-        }
-    }
-
-    private void append(byte[] bytes, int offset, int length) {
-        ensureHead(length);
-        System.arraycopy(bytes, offset, head, headLength, length);
-        headLength += length;
-    }
-
-    private void ensureHead(int more) {
-        if (headLength + more > head.length) {
-            byte[] bigger = new byte[Math.max(head.length * 2, headLength + more)];
-            System.arraycopy(head, 0, bigger, 0, headLength);
-            head = bigger;
         }
     }
 

@@ -56,11 +56,12 @@ final class WebSocketForwarder {
                     ? ProblemType.UPSTREAM_TIMEOUT : ProblemType.UPSTREAM_UNAVAILABLE, null));
         }
         try {
-            connection.startRequest("GET", ProxyFilter.requestTarget(exchange, target),
+            HeadBuffer head = connection.head();
+            head.startRequest("GET", ProxyFilter.requestTarget(exchange, target),
                     target.authority());
-            ProxyFilter.requestHeaders(exchange, connection);   // hop-by-hop fields left out; the two below put back
-            connection.field("Connection", "Upgrade");
-            connection.field("Upgrade", exchange.requestHeaders().first("Upgrade"));
+            ProxyFilter.requestHeaders(exchange, head);   // hop-by-hop fields left out; the two below put back
+            head.field("Connection", "Upgrade");
+            head.field("Upgrade", exchange.requestHeaders().first("Upgrade"));
             long started = System.nanoTime();
             connection.send((byte[]) null);
             Duration readTimeout = deadline.cap(pool.readTimeout());

@@ -175,8 +175,8 @@ class UpstreamHttp1Test {
     private UpstreamResponse get(String method, String target) throws IOException {
         UpstreamConnections.Lease lease = pool.borrow(upstream.target(), TIMEOUT);
         UpstreamConnection connection = lease.connection();
-        connection.startRequest(method, target, "127.0.0.1:" + upstream.server.getLocalPort());
-        connection.field("Accept", "*/*");
+        connection.head().startRequest(method, target, "127.0.0.1:" + upstream.server.getLocalPort());
+        connection.head().field("Accept", "*/*");
         connection.send((byte[]) null);
         return connection.readResponse("HEAD".equals(method), TIMEOUT);
     }
@@ -212,8 +212,8 @@ class UpstreamHttp1Test {
 
         text(get("GET", "/a%2Fb/%7e?x=1&x=2&flag&e=%20"));
         UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
-        connection.startRequest("POST", "/up", "upstream.test");
-        connection.field("X-Custom", "v1, v2");
+        connection.head().startRequest("POST", "/up", "upstream.test");
+        connection.head().field("X-Custom", "v1, v2");
         connection.send(new ByteArrayInputStream("0123456789".getBytes(StandardCharsets.ISO_8859_1)), true);
         assertThat(text(connection.readResponse(false, TIMEOUT))).isEqualTo("ok");
 
@@ -419,7 +419,7 @@ class UpstreamHttp1Test {
     void silentUpstreamTimesOut() throws IOException {
         upstream.replyThenStall("");
         UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
-        connection.startRequest("GET", "/slow", "x");
+        connection.head().startRequest("GET", "/slow", "x");
         connection.send((byte[]) null);
 
         assertThatThrownBy(() -> connection.readResponse(false, Duration.ofMillis(200)))
@@ -430,7 +430,7 @@ class UpstreamHttp1Test {
     void bodyThatStallsTimesOutAndTheConnectionIsNotReused() throws Exception {
         upstream.replyThenStall("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf");
         UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
-        connection.startRequest("GET", "/stall", "x");
+        connection.head().startRequest("GET", "/stall", "x");
         connection.send((byte[]) null);
         UpstreamResponse response = connection.readResponse(false, Duration.ofMillis(300));
         InputStream body = response.body();
@@ -453,7 +453,7 @@ class UpstreamHttp1Test {
         // that window leaves behind is set here directly
         upstream.reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         UpstreamConnection connection = pool.borrow(upstream.target(), TIMEOUT).connection();
-        connection.startRequest("GET", "/1", "x");
+        connection.head().startRequest("GET", "/1", "x");
         connection.send((byte[]) null);
         UpstreamResponse response = connection.readResponse(false, TIMEOUT);
         assertThat(response.body().readAllBytes()).isEqualTo("ok".getBytes(StandardCharsets.ISO_8859_1));
@@ -500,7 +500,7 @@ class UpstreamHttp1Test {
 
         UpstreamConnections.Lease lease = pool.borrow(upstream.target(), TIMEOUT);
         assertThat(lease.reused()).isFalse();
-        lease.connection().startRequest("GET", "/2", "x");
+        lease.connection().head().startRequest("GET", "/2", "x");
         lease.connection().send((byte[]) null);
         assertThat(text(lease.connection().readResponse(false, TIMEOUT))).isEqualTo("fresh");
         assertThat(upstream.accepted.get()).isEqualTo(2);
