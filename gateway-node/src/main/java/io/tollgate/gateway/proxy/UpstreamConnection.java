@@ -23,8 +23,8 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * One keep-alive HTTP/1.1 connection to an upstream target, spoken directly on a socket: the request head is
- * written in one piece from a buffer the connection keeps, the response head is parsed from the connection's own
- * read buffer, and the body is framed as RFC 9112 section 6.3 says (no body for HEAD, 1xx, 204 and 304; chunked;
+ * written in one piece from a {@link HeadBuffer} the connection keeps, the response head is parsed by
+ * {@link ResponseHead} from the connection's own read buffer, and the body is framed as RFC 9112 section 6.3 says (no body for HEAD, 1xx, 204 and 304; chunked;
  * Content-Length; else until the upstream closes). Interim 1xx answers are skipped. Anything malformed — a bad
  * status line or field, a bad or conflicting Content-Length, a bad chunk, a head larger than {@link #MAX_HEAD}, the
  * upstream closing before the head or before the end of a framed body — is an {@link IOException}, so the caller
@@ -44,7 +44,7 @@ import javax.net.ssl.SSLSocket;
  */
 final class UpstreamConnection implements ReadTimeouts.Watched {
     /** The largest response head (status line and fields) accepted from an upstream. */
-    static final int MAX_HEAD = 64 * 1024;
+    static final int MAX_HEAD = ResponseHead.MAX_HEAD;
     private static final int BUFFER = 16 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final List<String> HTTP1_ALPN = List.of("http/1.1");
@@ -258,159 +258,37 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
      */
     UpstreamResponse readResponse(boolean headRequest, Duration readTimeout, boolean upgrade) throws IOException {
         readTimeoutNanos = Math.max(1, readTimeout.toNanos());   // a spent budget times out at the next tick
-        int budget = MAX_HEAD;
-        while (true) {
-            int lineStart = pos;
-            String statusLine = line(budget);
-            budget -= pos - lineStart;
-            if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
-                    || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
-                throw new IOException("malformed status line from upstream");
-            }
-            boolean http11 = statusLine.charAt(7) == '1';
-            if (!http11 && statusLine.charAt(7) != '0') {
-                throw new IOException("unsupported HTTP version from upstream");
-            }
-            int status = statusCode(statusLine);
-            HttpFields fields = new HttpFields();
-            while (true) {
-                int start = pos;
-                String field = line(budget);
-                budget -= pos - start;
-                if (field.isEmpty()) {
-                    break;
-                }
-                int colon = field.indexOf(':');
-                if (colon <= 0 || !FieldChecks.token(field, colon)) {
-                    throw new IOException("malformed header field from upstream");
-                }
-                fields.add(field.substring(0, colon), field.substring(colon + 1).strip());
-            }
-            if (status == 101 && upgrade) {
-                return new UpstreamResponse(this, status, fields, UpstreamResponse.NO_BODY, 0, false);
-            }
-            if (status == 101) {
-                throw new IOException("upstream switched protocols unasked");
-            }
-            if (status < 200) {
-                continue;   // 100 Continue, 103 Early Hints: interim, the real answer follows
-            }
-            return frame(status, http11, fields, headRequest);
-        }
-    }
-
-    private UpstreamResponse frame(int status, boolean http11, HttpFields fields, boolean headRequest)
-            throws IOException {
-        boolean keepAlive = http11;
-        String transferEncoding = null;
-        long contentLength = -1;
-        for (int i = 0, n = fields.size(); i < n; i++) {
-            String name = fields.name(i);
-            String value = fields.value(i);
-            if (name.equalsIgnoreCase("Connection")) {
-                for (String token : value.split(",")) {
-                    String t = token.strip();
-                    if (t.equalsIgnoreCase("close")) {
-                        keepAlive = false;
-                    } else if (t.equalsIgnoreCase("keep-alive") && !http11) {
-                        keepAlive = true;
-                    }
-                }
-            } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
-                transferEncoding = transferEncoding == null ? value : transferEncoding + ", " + value;
-            } else if (name.equalsIgnoreCase("Content-Length")) {
-                long length = contentLength(value);
-                if (contentLength >= 0 && contentLength != length) {
-                    throw new IOException("conflicting Content-Length from upstream");
-                }
-                contentLength = length;
+        ResponseHead answer;
+        // parsed again from its start with each read: a head nearly always arrives in one
+        while ((answer = ResponseHead.parse(buffer, pos, limit, headRequest, upgrade)) == null) {
+            if (fill() < 0) {
+                throw new EOFException("upstream closed the connection before the end of the response head");
             }
         }
-        if (closed) {
+        pos += answer.consumed();
+        boolean switched = answer.status() == 101;
+        if (!switched && closed) {
+            // the read timeout closed the connection as the head arrived: its body cannot be read
             throw new IOException("connection closed");
         }
-        if (headRequest || status == 204 || status == 304) {
-            return new UpstreamResponse(this, status, fields, UpstreamResponse.NO_BODY, 0, keepAlive);
-        }
-        if (transferEncoding != null) {
-            // RFC 9112 6.3: Transfer-Encoding wins over Content-Length, and such a connection is not reused
-            fields.remove("Content-Length");
-            if (contentLength >= 0) {
-                keepAlive = false;
-            }
-            String last = transferEncoding.substring(transferEncoding.lastIndexOf(',') + 1).strip();
-            if (last.equalsIgnoreCase("chunked")) {
-                return new UpstreamResponse(this, status, fields, UpstreamResponse.CHUNKED, -1, keepAlive);
-            }
-            return new UpstreamResponse(this, status, fields, UpstreamResponse.UNTIL_CLOSE, -1, false);
-        }
-        if (contentLength >= 0) {
-            return new UpstreamResponse(this, status, fields, UpstreamResponse.FIXED, contentLength, keepAlive);
-        }
-        return new UpstreamResponse(this, status, fields, UpstreamResponse.UNTIL_CLOSE, -1, false);
-    }
-
-    private static int statusCode(String statusLine) throws IOException {
-        int code = 0;
-        for (int i = 9; i < 12; i++) {
-            char c = statusLine.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new IOException("malformed status code from upstream");
-            }
-            code = code * 10 + (c - '0');
-        }
-        if (code < 100) {
-            throw new IOException("malformed status code from upstream");
-        }
-        return code;
-    }
-
-    private static long contentLength(String value) throws IOException {
-        if (value.isEmpty() || value.length() > 18) {
-            throw new IOException("malformed Content-Length from upstream");
-        }
-        long length = 0;
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new IOException("malformed Content-Length from upstream");
-            }
-            length = length * 10 + (c - '0');
-        }
-        return length;
+        return new UpstreamResponse(this, answer.status(), answer.fields(), answer.framing(), answer.length(),
+                answer.keepAlive());
     }
 
     /**
-     * One line of the head without its line ending (CRLF, or a bare LF as RFC 9112 allows a recipient to accept);
-     * at most {@code budget} bytes with the line ending. A line must not start with whitespace (obsolete folding).
+     * One line of chunk framing without its line ending, by the rules of head lines ({@link ResponseHead#line});
+     * at most {@code budget} bytes with the line ending.
      */
     private String line(int budget) throws IOException {
         int scanned = 0;   // bytes after pos already known to hold no LF
         while (true) {
-            for (int i = pos + scanned; i < limit; i++) {
-                if (buffer[i] == '\n') {
-                    if (i + 1 - pos > budget) {
-                        throw new IOException("response head from upstream too large");
-                    }
-                    int end = i > pos && buffer[i - 1] == '\r' ? i - 1 : i;
-                    for (int j = pos; j < end; j++) {
-                        byte b = buffer[j];
-                        // RFC 9110 5.5: no control characters but HTAB in a field (CR, NUL and the rest would
-                        // reach the client as they are: Helidon does not check answer fields again)
-                        if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f
-                                || (j == pos && (b == ' ' || b == '\t'))) {
-                            throw new IOException("malformed response head from upstream");
-                        }
-                    }
-                    String line = new String(buffer, pos, end - pos, StandardCharsets.ISO_8859_1);
-                    pos = i + 1;
-                    return line;
-                }
+            int lf = ResponseHead.lineEnd(buffer, pos + scanned, limit, budget - scanned);
+            if (lf >= 0) {
+                String line = ResponseHead.line(buffer, pos, lf);
+                pos = lf + 1;
+                return line;
             }
             scanned = limit - pos;
-            if (scanned >= budget) {
-                throw new IOException("response head from upstream too large");
-            }
             if (fill() < 0) {
                 throw new EOFException("upstream closed the connection before the end of the response head");
             }
