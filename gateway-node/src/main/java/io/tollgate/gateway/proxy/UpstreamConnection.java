@@ -87,6 +87,8 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
     private int limit;
     /** The request head, built anew for each request on this connection. */
     private final HeadBuffer head = new HeadBuffer();
+    /** Decodes chunked answers; made with the first one ({@link #chunkDecoder}). */
+    private ChunkDecoder chunks;
     private volatile boolean closed;
     volatile long idleSinceNanos;
 
@@ -275,30 +277,10 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
                 answer.keepAlive());
     }
 
-    /**
-     * One line of chunk framing without its line ending, by the rules of head lines ({@link ResponseHead#line});
-     * at most {@code budget} bytes with the line ending.
-     */
-    private String line(int budget) throws IOException {
-        int scanned = 0;   // bytes after pos already known to hold no LF
-        while (true) {
-            int lf = ResponseHead.lineEnd(buffer, pos + scanned, limit, budget - scanned);
-            if (lf >= 0) {
-                String line = ResponseHead.line(buffer, pos, lf);
-                pos = lf + 1;
-                return line;
-            }
-            scanned = limit - pos;
-            if (fill() < 0) {
-                throw new EOFException("upstream closed the connection before the end of the response head");
-            }
-        }
-    }
-
     /** Reads more bytes into the buffer (compacting or growing it first); -1 at end of stream. */
     private int fill() throws IOException {
         if (pos >= limit) {
-            beforeRead();  // a chunk-size line of a streamed body may be a long wait away
+            beforeRead();
         }
         if (pos > 0) {
             System.arraycopy(buffer, pos, buffer, 0, limit - pos);
@@ -402,8 +384,23 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
         }
     }
 
-    /** One byte of the body stream (chunk framing), -1 at end of stream. */
-    int readByte() throws IOException {
+    /**
+     * The decoder for a chunked answer's body, reset: one per connection, reused for each chunked answer on it.
+     */
+    ChunkDecoder chunkDecoder() {
+        if (chunks == null) {
+            chunks = new ChunkDecoder();
+        } else {
+            chunks.reset();
+        }
+        return chunks;
+    }
+
+    /**
+     * Feeds at most {@code max} buffered body bytes (when none are buffered, what one read gives) to {@code decoder},
+     * payload to {@code sink}; how many were consumed, -1 at end of stream.
+     */
+    int decodeBody(ChunkDecoder decoder, int max, ChunkDecoder.Sink sink) throws IOException {
         if (pos >= limit) {
             beforeRead();
             pos = 0;
@@ -414,12 +411,10 @@ final class UpstreamConnection implements ReadTimeouts.Watched {
             }
             limit = n;
         }
-        return buffer[pos++] & 0xff;
-    }
-
-    /** A line of chunk framing (size line or trailer field), without the line ending. */
-    String chunkLine() throws IOException {
-        return line(MAX_HEAD);
+        int from = pos;
+        // the decoder keeps a cut framing line itself: the buffer is consumed to its end unless the body ends first
+        pos = decoder.feed(buffer, from, (int) Math.min(limit, (long) from + max), sink);
+        return pos - from;
     }
 
     /** The exchange ended; the connection goes back to the pool when {@code reusable}, else is closed. */

@@ -70,10 +70,22 @@ final class UpstreamResponse implements AutoCloseable {
         connection.finish(keepAlive && body.complete());
     }
 
-    private final class BodyStream extends InputStream {
-        private long remaining = framing == FIXED ? length : 0;   // FIXED: bytes left; CHUNKED: left in this chunk
+    /**
+     * The body as the head framed it. A chunked body goes through the connection's {@link ChunkDecoder} (the one
+     * the event loop's forwarder uses too), whose payload this stream takes as its {@link ChunkDecoder.Sink}: into
+     * the caller's array for {@link #read(byte[], int, int)}, to the output for {@link #transferTo}.
+     */
+    private final class BodyStream extends InputStream implements ChunkDecoder.Sink {
+        private long remaining = framing == FIXED ? length : 0;   // FIXED: bytes left
         private boolean ended = framing == NO_BODY;
         private boolean broken;
+        private final ChunkDecoder chunks = framing == CHUNKED ? connection.chunkDecoder() : null;
+        /** Where {@link #data} puts payload: {@link #copyTo}, else {@link #readInto} at {@link #readAt}. */
+        private OutputStream copyTo;
+        private byte[] readInto;
+        private int readAt;
+        /** Payload bytes {@link #data} took in the current call. */
+        private long taken;
 
         boolean complete() {
             return ended && !broken;
@@ -94,9 +106,33 @@ final class UpstreamResponse implements AutoCloseable {
             if (!ready()) {
                 return -1;
             }
+            if (framing == CHUNKED) {
+                return readChunked(b, off, len);
+            }
             int max = framing == UNTIL_CLOSE ? len : (int) Math.min(len, remaining);
             int n = guarded(() -> connection.readBody(b, off, max));
             return counted(n);
+        }
+
+        /**
+         * At least one payload byte, at most {@code len}: the decoder is fed at most {@code len} bytes at a time, so
+         * it cannot give more payload than that.
+         */
+        private int readChunked(byte[] b, int off, int len) throws IOException {
+            readInto = b;
+            readAt = off;
+            taken = 0;
+            try {
+                while (taken == 0 && !chunks.done()) {
+                    decoded(guarded(() -> connection.decodeBody(chunks, len, this)));
+                }
+            } finally {
+                readInto = null;
+            }
+            if (chunks.done()) {
+                ended = true;
+            }
+            return taken > 0 ? (int) taken : -1;
         }
 
         @Override
@@ -105,6 +141,9 @@ final class UpstreamResponse implements AutoCloseable {
             // what came so far goes out before each wait for more (events, streams)
             connection.flushBeforeWait(out);
             try {
+                if (framing == CHUNKED) {
+                    return transferChunked(out);
+                }
                 while (ready()) {
                     long max = framing == UNTIL_CLOSE ? Long.MAX_VALUE : remaining;
                     int n = guarded(() -> connection.copyBody(out, max));
@@ -116,7 +155,35 @@ final class UpstreamResponse implements AutoCloseable {
             return total;
         }
 
-        /** Whether body bytes are available to read now (reads the next chunk's size line when one is due). */
+        private long transferChunked(OutputStream out) throws IOException {
+            if (!ready()) {
+                return 0;
+            }
+            copyTo = out;
+            taken = 0;
+            try {
+                while (!chunks.done()) {
+                    decoded(guarded(() -> connection.decodeBody(chunks, Integer.MAX_VALUE, this)));
+                }
+            } finally {
+                copyTo = null;
+            }
+            ended = true;
+            return taken;
+        }
+
+        /** Payload from the decoder. */
+        @Override
+        public void data(byte[] buf, int off, int len) throws IOException {
+            if (copyTo != null) {
+                copyTo.write(buf, off, len);
+            } else {
+                System.arraycopy(buf, off, readInto, readAt + (int) taken, len);
+            }
+            taken += len;
+        }
+
+        /** Whether body bytes may be read now. */
         private boolean ready() throws IOException {
             if (ended) {
                 return false;
@@ -124,14 +191,15 @@ final class UpstreamResponse implements AutoCloseable {
             if (broken) {
                 throw new IOException("upstream body already broke off");
             }
-            if (framing == CHUNKED && remaining == 0) {
-                guarded(() -> {
-                    nextChunk();
-                    return 0;
-                });
-                return !ended;
-            }
             return true;
+        }
+
+        /** After a feed of the decoder: the end of the stream before the last chunk breaks the body. */
+        private void decoded(int consumed) throws IOException {
+            if (consumed < 0) {
+                broken = true;
+                throw new EOFException("upstream closed the connection before the end of the body");
+            }
         }
 
         private int counted(int n) throws IOException {
@@ -150,41 +218,6 @@ final class UpstreamResponse implements AutoCloseable {
                 }
             }
             return n;
-        }
-
-        private boolean firstChunk = true;
-
-        private void nextChunk() throws IOException {
-            if (!firstChunk) {
-                String crlf = connection.chunkLine();
-                if (!crlf.isEmpty()) {
-                    throw new IOException("malformed chunk from upstream");
-                }
-            }
-            firstChunk = false;
-            String sizeLine = connection.chunkLine();
-            int semicolon = sizeLine.indexOf(';');
-            String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).strip();
-            if (hex.isEmpty() || hex.length() > 15) {
-                throw new IOException("malformed chunk size from upstream");
-            }
-            long size = 0;
-            for (int i = 0; i < hex.length(); i++) {
-                int digit = Character.digit(hex.charAt(i), 16);
-                if (digit < 0) {
-                    throw new IOException("malformed chunk size from upstream");
-                }
-                size = size * 16 + digit;
-            }
-            if (size == 0) {
-                // trailer fields (not forwarded) up to the empty line
-                while (!connection.chunkLine().isEmpty()) {
-                    // skip
-                }
-                ended = true;
-                return;
-            }
-            remaining = size;
         }
 
         private interface Io {

@@ -237,6 +237,25 @@ class UpstreamHttp1Test {
     }
 
     @Test
+    void chunkedBodyReadAByteAtATimeArrivesWholeAndTheConnectionIsReused() throws IOException {
+        upstream.reply("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3\r\nabc\r\n2;x\r\nde\r\n0\r\nX-T: 1\r\n\r\n");
+        upstream.reply("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz");
+
+        UpstreamResponse response = get("GET", "/bytes");
+        StringBuilder read = new StringBuilder();
+        try (response) {
+            InputStream body = response.body();
+            for (int b = body.read(); b >= 0; b = body.read()) {
+                read.append((char) b);
+            }
+        }
+        assertThat(read.toString()).isEqualTo("abcde");
+        assertThat(text(get("GET", "/next"))).isEqualTo("z");
+        assertThat(upstream.accepted.get()).isEqualTo(1);
+    }
+
+    @Test
     void chunkedBodyCopiedWithTransferToArrivesWhole() throws IOException {
         StringBuilder reply = new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
         StringBuilder expected = new StringBuilder();
