@@ -118,7 +118,8 @@ final class RetryLoop {
     }
 
     /**
-     * Runs attempts until one is the answer.
+     * Runs attempts until one is the answer: {@link Round} driven on the calling thread, sleeping through each
+     * backoff.
      *
      * @param retryable the path's rules: whether this attempt may be retried at all (retries left, budget and
      *                  deadline are checked here)
@@ -126,48 +127,116 @@ final class RetryLoop {
      */
     Response run(Exchange exchange, UpstreamPool pool, Deadline deadline, Predicate<Attempt> retryable,
                  Function<UpstreamPool.Target, ? extends Attempt> attempt) {
-        ResilienceSpec spec = pool.resilience();
-        String hashKey = hashKey(exchange, spec);
-        ToIntFunction<UpstreamPool.Target> inFlight = t -> guards.health(pool, t).inFlight();
-        Set<UpstreamPool.Target> tried = new HashSet<>();
-        int retries = 0;
-        boolean freshRetryUsed = false;
-        Attempt last = null;
-        while (true) {
-            if (deadline.expired()) {
-                if (last != null) {
-                    last.discard();
-                }
-                return Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
-            }
-            TargetHealth.Permit[] permit = new TargetHealth.Permit[1];
-            // a target not tried yet for this request, else any; either way only one this node may send to now
-            UpstreamPool.Target target = pool.pick(hashKey, t -> !tried.contains(t) && acquire(pool, t, spec, permit),
-                    inFlight);
-            if (target == null) {
-                target = pool.pick(hashKey, t -> acquire(pool, t, spec, permit), inFlight);
-            }
-            if (target == null) {
-                return last != null ? answer(last, deadline)
-                        : Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
-            }
-            if (last != null) {
-                last.discard();
-            }
-            tried.add(target);
+        Round round = round(exchange, pool, deadline, retryable);
+        for (UpstreamPool.Target target = round.next(); target != null; target = round.next()) {
             Attempt current;
             try {
                 current = attempt.apply(target);
             } catch (RuntimeException e) {
-                permit[0].record(Outcome.RESET, spec);
+                round.crashed(e);
                 throw e;
             }
+            Duration pause = round.after(current);
+            if (pause == null) {
+                break;
+            }
+            if (!pause.isZero()) {
+                sleep(pause);
+            }
+        }
+        return round.answer();
+    }
+
+    /** A new round of attempts for one request, to be driven step by step ({@link Round}). */
+    Round round(Exchange exchange, UpstreamPool pool, Deadline deadline, Predicate<Attempt> retryable) {
+        return new Round(pool, deadline, retryable, hashKey(exchange, pool.resilience()));
+    }
+
+    /**
+     * The attempts for one request as steps, so that a driver that must not block (the event loop's forwarder) can
+     * run the same rules as {@link #run}: {@link #next} gives a target with its permit held, or null when the round
+     * is over; the driver sends the attempt and hands it to {@link #after}, which says whether and when to call
+     * {@link #next} again; once either ends the round, {@link #answer} is the answer. An attempt that threw goes to
+     * {@link #crashed} instead. One thread at a time (the driver's), like the request it serves.
+     */
+    final class Round {
+        private final UpstreamPool pool;
+        private final Deadline deadline;
+        private final Predicate<Attempt> retryable;
+        private final ResilienceSpec spec;
+        private final String hashKey;
+        private final Set<UpstreamPool.Target> tried = new HashSet<>();
+        private final ToIntFunction<UpstreamPool.Target> inFlight;
+        /** A target not tried yet for this request, and only one this node may send to now (takes its permit). */
+        private final Predicate<UpstreamPool.Target> untriedAndPermitted;
+        /** Any target this node may send to now (takes its permit). */
+        private final Predicate<UpstreamPool.Target> permitted;
+        private int retries;
+        private boolean freshRetryUsed;
+        /** The latest attempt; discarded when another one follows or the deadline passes. */
+        private Attempt last;
+        /** The target of the attempt under way and its permit. */
+        private UpstreamPool.Target target;
+        private TargetHealth.Permit permit;
+        private Response answer;
+
+        private Round(UpstreamPool pool, Deadline deadline, Predicate<Attempt> retryable, String hashKey) {
+            this.pool = pool;
+            this.deadline = deadline;
+            this.retryable = retryable;
+            this.spec = pool.resilience();
+            this.hashKey = hashKey;
+            this.inFlight = t -> guards.health(pool, t).inFlight();
+            this.permitted = this::acquire;
+            this.untriedAndPermitted = t -> !tried.contains(t) && acquire(t);
+        }
+
+        /**
+         * The target for the next attempt, its permit held until {@link #after} or {@link #crashed}; null when the
+         * round is over (the deadline passed, or no target may be sent to), and then {@link #answer} is the answer.
+         */
+        UpstreamPool.Target next() {
+            if (answer != null) {
+                throw new IllegalStateException("the round is over");
+            }
+            if (deadline.expired()) {
+                if (last != null) {
+                    last.discard();
+                }
+                answer = Response.problem(Problem.of(ProblemType.UPSTREAM_TIMEOUT, null));
+                return null;
+            }
+            // a target not tried yet for this request, else any; either way only one this node may send to now
+            UpstreamPool.Target picked = pool.pick(hashKey, untriedAndPermitted, inFlight);
+            if (picked == null) {
+                picked = pool.pick(hashKey, permitted, inFlight);
+            }
+            if (picked == null) {
+                answer = last != null ? RetryLoop.answer(last, deadline)
+                        : Response.problem(Problem.of(ProblemType.NO_HEALTHY_UPSTREAM, null));
+                return null;
+            }
+            if (last != null) {
+                last.discard();
+            }
+            tried.add(picked);
+            target = picked;
+            return picked;
+        }
+
+        /**
+         * Records how the attempt on the target {@link #next} gave went and decides what follows: null when the
+         * round is over ({@link #answer} is the answer), {@link Duration#ZERO} to call {@link #next} at once, else
+         * the backoff to wait before calling it.
+         */
+        Duration after(Attempt current) {
+            TargetHealth.Permit held = take();
             boolean stale = current.stale();
             if (stale || current.failure() == Failure.REFUSED) {
                 // an old connection the upstream closed, or a stream it did not take: no verdict on the target
-                permit[0].release();
+                held.release();
             } else {
-                permit[0].record(current.outcome(), spec);
+                held.record(current.outcome(), spec);
             }
             last = current;
             boolean retry = retryable.test(current);
@@ -175,16 +244,43 @@ final class RetryLoop {
                 // one attempt more, outside the retry count and budget, finds a live or fresh connection
                 freshRetryUsed = true;
                 tried.remove(target);
-                continue;
+                return Duration.ZERO;
             }
             retry &= retries < pool.retries();
             Duration pause = retry ? Backoff.before(retries + 1) : Duration.ZERO;
             if (retry && deadline.allows(pause) && guards.tryRetry(pool)) {
                 retries++;
-                sleep(pause);
-                continue;
+                return pause;
             }
-            return answer(current, deadline);
+            answer = RetryLoop.answer(current, deadline);
+            return null;
+        }
+
+        /** The attempt on the target {@link #next} gave threw: counts as a reset on the target. */
+        void crashed(RuntimeException e) {
+            take().record(Outcome.RESET, spec);
+        }
+
+        /** The final answer, once {@link #next} gave null or {@link #after} gave null. */
+        Response answer() {
+            if (answer == null) {
+                throw new IllegalStateException("the round is not over");
+            }
+            return answer;
+        }
+
+        private TargetHealth.Permit take() {
+            TargetHealth.Permit held = permit;
+            if (held == null) {
+                throw new IllegalStateException("no attempt under way");
+            }
+            permit = null;
+            return held;
+        }
+
+        private boolean acquire(UpstreamPool.Target candidate) {
+            permit = guards.health(pool, candidate).tryAcquire(spec);
+            return permit != null;
         }
     }
 
@@ -197,12 +293,6 @@ final class RetryLoop {
             return exchange.requestHeaders().first(spec.hashHeader());
         }
         return exchange.key() == null ? null : exchange.key().publicId();
-    }
-
-    private boolean acquire(UpstreamPool pool, UpstreamPool.Target target, ResilienceSpec spec,
-                            TargetHealth.Permit[] permit) {
-        permit[0] = guards.health(pool, target).tryAcquire(spec);
-        return permit[0] != null;
     }
 
     /** The upstream's answer as it is, or the problem that stands for how the attempt failed. */
