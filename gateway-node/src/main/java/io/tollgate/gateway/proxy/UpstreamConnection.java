@@ -1,6 +1,5 @@
 package io.tollgate.gateway.proxy;
 
-import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Tunnel;
 import io.tollgate.gateway.snapshot.UpstreamPool;
 import io.tollgate.gateway.tls.UpstreamTls;
@@ -24,8 +23,9 @@ import javax.net.ssl.SSLSocket;
 /**
  * One keep-alive HTTP/1.1 connection to an upstream target, spoken directly on a socket: the request head is
  * written in one piece from a {@link HeadBuffer} the connection keeps, the response head is parsed by
- * {@link ResponseHead} from the connection's own read buffer, and the body is framed as RFC 9112 section 6.3 says (no body for HEAD, 1xx, 204 and 304; chunked;
- * Content-Length; else until the upstream closes). Interim 1xx answers are skipped. Anything malformed — a bad
+ * {@link ResponseHead} from the connection's own read buffer, and the body is framed as RFC 9112 section 6.3 says
+ * (no body for HEAD, 1xx, 204 and 304; chunked, through a {@link ChunkDecoder}; Content-Length; else until the
+ * upstream closes). Interim 1xx answers are skipped. Anything malformed — a bad
  * status line or field, a bad or conflicting Content-Length, a bad chunk, a head larger than {@link #MAX_HEAD}, the
  * upstream closing before the head or before the end of a framed body — is an {@link IOException}, so the caller
  * answers 502 and never forwards a truncated body as a whole one.

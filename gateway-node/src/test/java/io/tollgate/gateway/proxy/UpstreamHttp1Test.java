@@ -519,9 +519,10 @@ class UpstreamHttp1Test {
 
         UpstreamConnections.Lease lease = pool.borrow(upstream.target(), TIMEOUT);
         assertThat(lease.reused()).isFalse();
-        lease.connection().head().startRequest("GET", "/2", "x");
-        lease.connection().send((byte[]) null);
-        assertThat(text(lease.connection().readResponse(false, TIMEOUT))).isEqualTo("fresh");
+        UpstreamConnection connection = lease.connection();
+        connection.head().startRequest("GET", "/2", "x");
+        connection.send((byte[]) null);
+        assertThat(text(connection.readResponse(false, TIMEOUT))).isEqualTo("fresh");
         assertThat(upstream.accepted.get()).isEqualTo(2);
     }
 }
