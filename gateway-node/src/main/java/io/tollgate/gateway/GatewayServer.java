@@ -23,6 +23,9 @@ import io.tollgate.gateway.observe.RecordFilter;
 import io.tollgate.gateway.observe.RequestIdFilter;
 import io.tollgate.gateway.pipeline.Pipeline;
 import io.tollgate.gateway.proxy.Http2HealthProbe;
+import io.tollgate.gateway.loop.FrontDoor;
+import io.tollgate.gateway.loop.Handover;
+import io.tollgate.gateway.proxy.LoopForwarder;
 import io.tollgate.gateway.proxy.ProxyFilter;
 import io.tollgate.gateway.resilience.HealthChecker;
 import io.tollgate.gateway.resilience.ServiceGuards;
@@ -39,6 +42,8 @@ import io.tollgate.gateway.ws.WebSocketMetrics;
 import io.tollgate.gateway.ws.WebSocketProtocol;
 import io.tollgate.gateway.ws.WebSocketUpgrader;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.List;
@@ -66,11 +71,17 @@ public final class GatewayServer {
     private final Drain drain;
     private final GatewaySettings gateway;
     private final TlsListener tls;
+    /** The event loops on the plain gateway port, or null when Helidon serves it alone. */
+    private final FrontDoor front;
+    private final Handover handover;
     private boolean stopped;
 
     private GatewayServer(WebServer server, Database database, SnapshotPoller poller, NodeHeartbeat heartbeat,
                           ProxyFilter proxy, RecordFilter record, UsageFlusher usage, RateLimitFilter rateLimits,
-                          HealthChecker healthChecker, Drain drain, GatewaySettings gateway, TlsListener tls) {
+                          HealthChecker healthChecker, Drain drain, GatewaySettings gateway, TlsListener tls,
+                          FrontDoor front, Handover handover) {
+        this.front = front;
+        this.handover = handover;
         this.server = server;
         this.database = database;
         this.poller = poller;
@@ -131,6 +142,12 @@ public final class GatewayServer {
         RecordFilter record = new RecordFilter(metrics, recorder,
                 ClientIps.create(settings.clientIpMode(), settings.clientIpKey().orElse(null)), gateway.accessLog());
         Drain drain = new Drain();
+        // Event loops serve the plain port when asked for and when rate limits are node-local: with Redis a
+        // rate-limit check is a blocking round trip, which a loop thread must not make.
+        boolean loops = gateway.eventLoops() > 0 && settings.redisUrl().isEmpty();
+        FrontDoor front = null;
+        Handover handover = null;
+        WebServer started = null;
         try {
             SnapshotHolder[] holder = new SnapshotHolder[1];
             holder[0] = new SnapshotHolder(version -> {
@@ -214,14 +231,33 @@ public final class GatewayServer {
                                 .addProtocol(drain.h2cUpgrade()))
                         .routing(TlsListener.SOCKET, routing -> GatewayHandler.register(routing, handler));
             }
+            if (loops) {
+                // behind the event loops, Helidon gets the connections they hand over, on an internal port
+                Handover.internalListener(builder);
+            }
             WebServer server = builder.build().start();
+            started = server;
+            if (loops) {
+                handover = new Handover(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+                front = new FrontDoor(settings.bindHost(), settings.gatewayPort(), gateway.eventLoops(),
+                        gateway.clientIdleTimeout(), pipeline, snapshots, drain, new LoopForwarder(guards), handover);
+            }
             if (tls != null) {
                 tls.watch(server);
             }
             return new GatewayServer(server, database, poller, heartbeat, proxy, record, usage, rateLimits,
-                    healthChecker, drain, gateway, tls);
+                    healthChecker, drain, gateway, tls, front, handover);
         } catch (RuntimeException | Error e) {
             // e.g. a port already taken: release what was started so a failed start leaves no threads behind
+            if (front != null) {
+                front.close();
+            }
+            if (handover != null) {
+                handover.close();
+            }
+            if (started != null) {
+                started.stop();
+            }
             if (usage != null) {
                 usage.close();
             }
@@ -261,7 +297,7 @@ public final class GatewayServer {
     }
 
     public int port() {
-        return server.port();
+        return front != null ? front.port() : server.port();
     }
 
     public int mgmtPort() {
@@ -295,6 +331,10 @@ public final class GatewayServer {
         }
         if (tls != null) {
             tls.close();
+        }
+        if (front != null) {
+            front.close();
+            handover.close();
         }
         server.stop();
         usage.close();

@@ -21,15 +21,19 @@ import java.util.UUID;
  * {@code TOLLGATE_CACHE_MAX_BYTES} (64 MiB: what the response cache may hold) and
  * {@code TOLLGATE_CACHE_MAX_ENTRY_BYTES} (1 MiB: the largest body it stores; larger ones stream through) and
  * {@code TOLLGATE_WS_IDLE_TIMEOUT_MS} (300000: a WebSocket connection with no byte either way for this long is
- * closed on both sides) and the HTTPS listener's {@code TOLLGATE_TLS_*} settings ({@link TlsSettings}; empty when it
+ * closed on both sides) and {@code TOLLGATE_EVENT_LOOPS} (the number of event loops serving the plain gateway port,
+ * default the number of processors; 0 serves it with Helidon alone: io.tollgate.gateway.loop.FrontDoor) and
+ * {@code TOLLGATE_CLIENT_IDLE_MS} (300000: a client connection idle this long between requests is closed) and the
+ * HTTPS listener's {@code TOLLGATE_TLS_*} settings ({@link TlsSettings}; empty when it
  * is off).
  */
 record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration heartbeatInterval,
                        Duration nodeLiveWindow, Duration usageFlushInterval, String accessLog, Duration drainUnready,
                        Duration drainTimeout, long cacheMaxBytes, long cacheMaxEntryBytes, Duration wsIdleTimeout,
-                       Optional<TlsSettings> tls) {
+                       int eventLoops, Duration clientIdleTimeout, Optional<TlsSettings> tls) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
+    static final long DEFAULT_EVENT_LOOPS = 0;
 
     static GatewaySettings from(Settings settings, Map<String, String> env) {
         String host = hostName();
@@ -44,14 +48,16 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                 // shutdown: readiness down while still serving, then refuse new requests and wait for in-flight
                 Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_UNREADY_MS", 0)),
                 Duration.ofMillis(millis(env, "TOLLGATE_DRAIN_TIMEOUT_MS", 30_000)),
-                bytes(env, "TOLLGATE_CACHE_MAX_BYTES", 64L << 20, 1L << 40),
+                number(env, "TOLLGATE_CACHE_MAX_BYTES", 64L << 20, 1L << 40, "a number of bytes"),
                 // a stored body is one byte array, and Caffeine weighs an entry with an int
-                bytes(env, "TOLLGATE_CACHE_MAX_ENTRY_BYTES", 1L << 20, 1L << 30),
+                number(env, "TOLLGATE_CACHE_MAX_ENTRY_BYTES", 1L << 20, 1L << 30, "a number of bytes"),
                 Duration.ofMillis(millis(env, "TOLLGATE_WS_IDLE_TIMEOUT_MS", 300_000)),
+                (int) number(env, "TOLLGATE_EVENT_LOOPS", DEFAULT_EVENT_LOOPS, 64, "a whole number"),
+                Duration.ofMillis(millis(env, "TOLLGATE_CLIENT_IDLE_MS", 300_000)),
                 TlsSettings.from(env));
     }
 
-    private static long bytes(Map<String, String> env, String name, long fallback, long max) {
+    private static long number(Map<String, String> env, String name, long fallback, long max, String what) {
         Optional<String> value = Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
         if (value.isEmpty()) {
             return fallback;
@@ -63,7 +69,7 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
             }
             return parsed;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number of bytes from 0 to " + max + ", got '"
+            throw new IllegalArgumentException(name + " must be " + what + " from 0 to " + max + ", got '"
                     + value.get() + "'");
         }
     }

@@ -1,8 +1,12 @@
 package io.tollgate.gateway.http;
 
 import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.ProxyProtocolData;
+import io.tollgate.gateway.pipeline.HttpFields;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,5 +35,36 @@ public final class ClientAddress {
             }
         }
         return remotePeer.host();
+    }
+
+    /**
+     * The request's fields as the client sent them. On a connection that began with a PROXY line, Helidon 4.5 adds
+     * the line's source to {@code X-Forwarded-For} (as its last value) and sets {@code X-Forwarded-Port} on every
+     * HTTP/1.1 request (and so on an h2c upgrade's first one): neither came from the client, and the proxy step
+     * adds the client's address itself, so both are left out. (HTTP/2 streams get no such additions; there a last
+     * value equal to the client's own address is left out too, which the proxy step puts back.)
+     */
+    public static HttpFields fields(Iterable<Header> headers, Optional<ProxyProtocolData> proxyProtocol) {
+        HttpFields fields = new HttpFields();
+        String source = proxyProtocol.map(ProxyProtocolData::sourceAddress).orElse(null);
+        for (Header header : headers) {
+            if (source != null && header.name().equalsIgnoreCase(HeaderNames.X_FORWARDED_PORT.defaultCase())) {
+                continue;
+            }
+            if (header.valueCount() == 1 && source == null) {
+                fields.add(header.name(), header.get());   // the usual case: no list of values built
+                continue;
+            }
+            List<String> values = header.allValues();
+            int count = values.size();
+            if (source != null && count > 0 && source.equals(values.get(count - 1))
+                    && header.name().equalsIgnoreCase(HeaderNames.X_FORWARDED_FOR.defaultCase())) {
+                count--;   // Helidon's addition
+            }
+            for (int i = 0; i < count; i++) {
+                fields.add(header.name(), values.get(i));
+            }
+        }
+        return fields;
     }
 }

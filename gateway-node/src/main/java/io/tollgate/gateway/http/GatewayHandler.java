@@ -1,6 +1,5 @@
 package io.tollgate.gateway.http;
 
-import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -104,16 +103,7 @@ public final class GatewayHandler implements Handler {
 
     private void handleCounted(ServerRequest req, ServerResponse res) {
         long start = System.nanoTime();
-        HttpFields headers = new HttpFields();
-        for (Header header : req.headers()) {
-            if (header.valueCount() == 1) {
-                headers.add(header.name(), header.get());   // the usual case: no list of values built
-            } else {
-                for (String value : header.allValues()) {
-                    headers.add(header.name(), value);
-                }
-            }
-        }
+        HttpFields headers = ClientAddress.fields(req.headers(), req.proxyProtocolData());
         boolean hasBody = req.content().hasEntity();
         CountingInputStream body = new CountingInputStream(hasBody ? req.content().inputStream() : InputStream.nullInputStream());
         String rawQuery = req.prologue().query().rawValue();

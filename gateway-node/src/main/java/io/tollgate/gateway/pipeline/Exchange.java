@@ -43,6 +43,7 @@ public final class Exchange {
     private long upstreamNanos = -1;
     private boolean webSocketUpgrade;
     private Tunnel tunnel;
+    private boolean forwardsLater;
 
     /**
      * @param rawQuery      the query exactly as received, without '?', or null when the request had none
@@ -224,6 +225,18 @@ public final class Exchange {
 
     public void tunnel(Tunnel tunnel) {
         this.tunnel = tunnel;
+    }
+
+    /**
+     * True when the forwarding step must not block: it answers {@link Response#deferred()} and the event loop
+     * that read the request forwards it (io.tollgate.gateway.loop).
+     */
+    public boolean forwardsLater() {
+        return forwardsLater;
+    }
+
+    public void forwardLater() {
+        this.forwardsLater = true;
     }
 
     public void onComplete(Consumer<Completion> listener) {

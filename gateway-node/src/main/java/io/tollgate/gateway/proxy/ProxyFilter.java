@@ -67,6 +67,9 @@ public final class ProxyFilter implements Filter, AutoCloseable {
 
     @Override
     public Response handle(Exchange exchange, Chain chain) {
+        if (exchange.forwardsLater()) {
+            return Response.deferred();   // LoopForwarder sends it, on the event loop that read it
+        }
         UpstreamPool pool = exchange.route().upstream();
         guards.recordRequest(pool);
         Deadline deadline = Deadline.of(exchange.startNanos(), exchange.route().deadline(),
@@ -95,7 +98,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     }
 
     /** For a request that may be sent twice: whether this attempt's failure is worth another. */
-    private static boolean retryable(RetryLoop.Attempt attempt, boolean bodyReplayable) {
+    static boolean retryable(RetryLoop.Attempt attempt, boolean bodyReplayable) {
         if (attempt.failure() == null) {
             return bodyReplayable && RetryLoop.retryableStatus(attempt.status());
         }
@@ -169,13 +172,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         head.startRequest(exchange.method(), requestTarget(exchange, target),
                 target.authority());
         requestHeaders(exchange, head);
-        if (deadline.isSet()) {
-            // what is left now, for this attempt: the upstream may give up early rather than work for nothing
-            head.field(Deadline.HEADER, Long.toString(deadline.remaining().toMillis()));
-            if (exchange.requestHeaders().contains("grpc-timeout")) {
-                head.field("grpc-timeout", deadline.asGrpcTimeout());
-            }
-        }
+        deadlineFields(exchange, deadline, head);
         long started = System.nanoTime();
         if (replayBody != null) {
             connection.send(replayBody);
@@ -188,6 +185,16 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                 deadline.cap(pool.readTimeout()));
         exchange.upstreamNanos(System.nanoTime() - started);
         return upstream;
+    }
+
+    /** With a deadline, what is left of it now, for this attempt: the upstream may give up early rather than work for nothing. */
+    static void deadlineFields(Exchange exchange, Deadline deadline, HeadBuffer head) {
+        if (deadline.isSet()) {
+            head.field(Deadline.HEADER, Long.toString(deadline.remaining().toMillis()));
+            if (exchange.requestHeaders().contains("grpc-timeout")) {
+                head.field("grpc-timeout", deadline.asGrpcTimeout());
+            }
+        }
     }
 
     static String requestTarget(Exchange exchange, UpstreamPool.Target target) {
@@ -236,7 +243,29 @@ public final class ProxyFilter implements Filter, AutoCloseable {
     }
 
     static Response response(Exchange exchange, UpstreamResponse upstream) {
-        HttpFields raw = upstream.fields();
+        HttpFields headers = answerFields(exchange, upstream.fields());
+        int status = upstream.status();
+        if (bodiless(exchange, status)) {
+            upstream.close();
+            return Response.of(status, headers, null);
+        }
+        if (upstream.bodiless()) {
+            // Content-Length: 0; the connection is free again at once
+            upstream.close();
+        }
+        return Response.of(status, headers, Body.streaming(upstream.body(), upstream.length(), upstream::close));
+    }
+
+    /** Whether an answer to this request with this status has no body, whatever its fields say. */
+    static boolean bodiless(Exchange exchange, int status) {
+        return "HEAD".equals(exchange.method()) || status == 204 || status == 304 || status < 200;
+    }
+
+    /**
+     * The upstream's answer fields the client gets: less hop-by-hop ones (and those Connection lists), the ones
+     * that reveal the upstream's implementation, and the ones the route marks internal.
+     */
+    static HttpFields answerFields(Exchange exchange, HttpFields raw) {
         Set<String> listed = HopByHop.listedIn(raw);
         Set<String> internal = exchange.route().internalHeaders();
         HttpFields headers = new HttpFields();
@@ -250,17 +279,7 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                 headers.add(name, raw.value(i));
             }
         }
-        int status = upstream.status();
-        boolean bodiless = "HEAD".equals(exchange.method()) || status == 204 || status == 304 || status < 200;
-        if (bodiless) {
-            upstream.close();
-            return Response.of(status, headers, null);
-        }
-        if (upstream.bodiless()) {
-            // Content-Length: 0; the connection is free again at once
-            upstream.close();
-        }
-        return Response.of(status, headers, Body.streaming(upstream.body(), upstream.length(), upstream::close));
+        return headers;
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.tollgate.gateway.ws;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataWriter;
-import io.helidon.http.Header;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
@@ -83,12 +82,7 @@ public final class WebSocketUpgrader implements Http1Upgrader {
 
     private ServerConnection upgradeCounted(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
         long start = System.nanoTime();
-        HttpFields fields = new HttpFields();
-        for (Header header : headers) {
-            for (String value : header.allValues()) {
-                fields.add(header.name(), value);
-            }
-        }
+        HttpFields fields = ClientAddress.fields(headers, ctx.proxyProtocolData());
         String rawQuery = prologue.query().rawValue();
         Exchange exchange = new Exchange("GET", prologue.uriPath().rawPath(),
                 rawQuery == null || rawQuery.isEmpty() ? null : rawQuery, fields.first("Host"),

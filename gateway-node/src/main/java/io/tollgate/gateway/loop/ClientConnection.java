@@ -1,0 +1,579 @@
+package io.tollgate.gateway.loop;
+
+import io.tollgate.common.problem.Problem;
+import io.tollgate.common.problem.ProblemType;
+import io.tollgate.common.problem.ProblemWriter;
+import io.tollgate.gateway.pipeline.Body;
+import io.tollgate.gateway.pipeline.Completion;
+import io.tollgate.gateway.pipeline.Exchange;
+import io.tollgate.gateway.pipeline.HttpFields;
+import io.tollgate.gateway.pipeline.Response;
+import io.tollgate.gateway.route.RouteMatcher;
+import io.tollgate.gateway.snapshot.Snapshot;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client connection on an event loop. Requests are read one at a time: a head the loop serves
+ * ({@link RequestHead}) on a route it serves ({@link Forwarder#serves}) runs through the pipeline on the loop
+ * thread, is forwarded without blocking and answered from the loop; anything else hands the connection, with the
+ * bytes not consumed yet, to Helidon ({@link Handover}) before the request had any effect. While a request is in
+ * flight nothing more is read (pipelined requests wait in the buffer, answered in order).
+ *
+ * <p>The answer is written as Helidon's HTTP/1.1 answers are: the exchange's own fields (request id, rate limit
+ * state) first, then the upstream's; {@code Content-Length} when the length is known, else chunked; {@code Date}
+ * on the gateway's own answers; {@code Connection: close} when the client asked for it or the node is draining.
+ */
+final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
+    /** A head longer than RequestHead's limit must still fit, so that the parser can say it is too long. */
+    private static final int IN_BUFFER = 20 * 1024;
+    /** Body bytes queued for the client beyond which the upstream is not read until the client caught up. */
+    private static final int HIGH_WATER = 256 * 1024;
+    /** Answers with a known length up to this are sent only once whole (GatewayHandler.SMALL_BODY likewise). */
+    private static final int SMALL_BODY = 16 * 1024;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
+    private final FrontDoor door;
+    private final EventLoop loop;
+    private final SocketChannel channel;
+    private final String clientAddress;
+    private SelectionKey key;
+
+    private final byte[] in = new byte[IN_BUFFER];
+    private final ByteBuffer inBuffer = ByteBuffer.wrap(in);
+    private int inStart;
+    private int inEnd;
+
+    private byte[] out = new byte[4096];
+    private ByteBuffer outBuffer = ByteBuffer.wrap(out);
+    private int outStart;
+    private int outEnd;
+
+    /** The request in flight, or null between requests. */
+    private Exchange exchange;
+    private boolean closeAfter;
+    private boolean chunked;
+    private long bodyBytes;
+    private int status;
+    private LoopBody streaming;
+    private boolean backedUp;
+    private boolean ending;
+    private boolean closed;
+    /** The request in flight waits for the forwarder's answer, which will come (every wait has a timeout). */
+    private boolean awaitingUpstream;
+    /** Whether the request in flight counted itself in the drain (a refused one did not). */
+    private boolean entered;
+    /** The answer's head and small body are held until the body is whole ({@link #SMALL_BODY}). */
+    private boolean holding;
+    long idleSinceNanos = System.nanoTime();
+
+    ClientConnection(FrontDoor door, EventLoop loop, SocketChannel channel, String clientAddress) {
+        this.door = door;
+        this.loop = loop;
+        this.channel = channel;
+        this.clientAddress = clientAddress;
+    }
+
+    /** Registers with the loop and starts reading; loop thread. */
+    void start() {
+        try {
+            key = loop.register(channel, SelectionKey.OP_READ, this);
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        loop.own(this);
+        door.opened(loop, this);
+    }
+
+    boolean idle() {
+        return exchange == null;
+    }
+
+    @Override
+    public void ready(SelectionKey key) {
+        if (closed) {
+            return;
+        }
+        if (key.isWritable()) {
+            writeOut();
+            if (closed) {
+                return;
+            }
+        }
+        if (key.isValid() && key.isReadable() && exchange == null) {
+            readIn();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // requests
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void readIn() {
+        if (inEnd == in.length && inStart > 0) {
+            System.arraycopy(in, inStart, in, 0, inEnd - inStart);
+            inEnd -= inStart;
+            inStart = 0;
+        }
+        int n;
+        try {
+            inBuffer.limit(in.length).position(inEnd);
+            n = channel.read(inBuffer);
+        } catch (IOException e) {
+            close();
+            return;
+        }
+        if (n < 0) {
+            close();
+            return;
+        }
+        inEnd += n;
+        idleSinceNanos = System.nanoTime();
+        nextRequest();
+    }
+
+    /** Serves the next request in the buffer, if a whole head is there. */
+    private void nextRequest() {
+        if (inStart == inEnd) {
+            inStart = 0;
+            inEnd = 0;
+            return;
+        }
+        RequestHead head = RequestHead.parse(in, inStart, inEnd);
+        if (head == null) {
+            if (inEnd == in.length && inStart == 0) {
+                handOver();   // cannot happen with the parser's limit below the buffer, but never spin
+            } else if (inEnd == in.length) {
+                System.arraycopy(in, inStart, in, 0, inEnd - inStart);
+                inEnd -= inStart;
+                inStart = 0;
+            }
+            return;
+        }
+        // one snapshot for the decision and the request: a route that changed in between must not slip through
+        Snapshot snapshot = door.snapshots().current();
+        if (head == RequestHead.HANDOVER || !servedHere(head, snapshot)) {
+            handOver();
+            return;
+        }
+        inStart += head.length();
+        serve(head, snapshot);
+    }
+
+    /** Whether the request's route (if any) is one the loop forwards; no route is answered here (404). */
+    private boolean servedHere(RequestHead head, Snapshot snapshot) {
+        if (snapshot == null) {
+            return true;
+        }
+        RouteMatcher.Match match = snapshot.routes().match(head.host(), head.method(), head.rawPath());
+        return match == null || door.forwarder().serves(match.route());
+    }
+
+    private void serve(RequestHead head, Snapshot snapshot) {
+        long start = System.nanoTime();
+        key.interestOps(0);
+        if (!door.drain().enter()) {
+            // shutting down: as GatewayHandler refuses, the client should go to another node
+            closeAfter = true;
+            exchange = new Exchange(head.method(), head.rawPath(), head.rawQuery(), head.host(), "http",
+                    clientAddress, head.fields(), InputStream.nullInputStream(), -1, false, start, null);
+            answerProblem(Problem.of(ProblemType.UNAVAILABLE, null), false);
+            return;
+        }
+        closeAfter = head.close();
+        Exchange current = new Exchange(head.method(), head.rawPath(), head.rawQuery(), head.host(), "http",
+                clientAddress, head.fields(), InputStream.nullInputStream(), -1, false, start, snapshot);
+        current.forwardLater();
+        exchange = current;
+        Response response;
+        try {
+            response = door.pipeline().run(current);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "request " + current.requestId() + " failed inside the gateway", e);
+            response = Response.problem(Problem.of(ProblemType.INTERNAL, null));
+        }
+        if (response.isDeferred()) {
+            Response deferred = response;
+            awaitingUpstream = true;
+            door.forwarder().forward(current, loop, answer -> {
+                awaitingUpstream = false;
+                deferred.resolve(answer);
+                respond(answer, true);
+            });
+        } else {
+            respond(response, true);
+        }
+    }
+
+    private void respond(Response response, boolean entered) {
+        if (closed) {
+            // the client went away while the upstream answered
+            discard(response);
+            status = response.status();
+            finishExchange(true, entered);
+            return;
+        }
+        if (door.drain().unready()) {
+            closeAfter = true;
+        }
+        if (response.isProblem()) {
+            answerProblem(response.problem(), entered);
+            return;
+        }
+        writeAnswer(response, entered);
+    }
+
+    private static void discard(Response response) {
+        Body body = response.body();
+        if (body != null) {
+            body.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // answers
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void answerProblem(Problem problem, boolean entered) {
+        this.entered = entered;
+        writeProblem(problem, true);
+    }
+
+    /**
+     * A problem answer; with {@code exchangeFields} it carries the exchange's fields (request id, rate-limit
+     * state) as any answer does, else only the request id (an answer broken off before sending).
+     */
+    private void writeProblem(Problem problem, boolean exchangeFields) {
+        Exchange current = exchange;
+        if (current.requestId() != null) {
+            problem = problem.withInstance(current.requestId());
+        }
+        byte[] body = ProblemWriter.body(problem);
+        status = problem.status();
+        statusLine(status);
+        if (exchangeFields) {
+            current.responseHeaders().forEach(this::field);
+        } else if (current.requestId() != null) {
+            field("X-Request-Id", current.requestId());
+        }
+        problem.headers().forEach(this::field);
+        field("Content-Type", ProblemWriter.MEDIA_TYPE);
+        field("Cache-Control", "no-store");
+        field("Date", door.dates().now());
+        field("Content-Length", Integer.toString(body.length));
+        endHead();
+        append(body, 0, body.length);
+        bodyBytes = body.length;
+        complete();
+    }
+
+    private void writeAnswer(Response response, boolean entered) {
+        this.entered = entered;
+        Exchange current = exchange;
+        status = response.status();
+        statusLine(status);
+        current.responseHeaders().forEach(this::field);
+        HttpFields headers = response.headers();
+        boolean hasDate = false;
+        for (int i = 0, n = headers.size(); i < n; i++) {
+            String name = headers.name(i);
+            if (name.equalsIgnoreCase("Content-Length")) {
+                continue;
+            }
+            hasDate |= name.equalsIgnoreCase("Date");
+            field(name, headers.value(i));
+        }
+        if (!hasDate) {
+            field("Date", door.dates().now());
+        }
+        Body body = response.body();
+        if (body == null) {
+            String length = headers.first("Content-Length");
+            if ("HEAD".equals(current.method()) && length != null) {
+                field("Content-Length", length);   // a HEAD answer describes the body a GET would get
+            } else if (status >= 200 && status != 204 && status != 304 && !"HEAD".equals(current.method())) {
+                field("Content-Length", "0");
+            }
+            endHead();
+            complete();
+            return;
+        }
+        if (!(body instanceof LoopBody loopBody)) {
+            // every body a loop-served route can produce streams on the loop; anything else is a bug here
+            body.close();
+            throw new IllegalStateException("a blocking body reached the event loop");
+        }
+        chunked = body.length() < 0;
+        // as GatewayHandler does: a small body of known length goes out with its head in one piece, and if the
+        // upstream breaks off before its end, nothing has reached the client yet and it gets a 502 instead
+        holding = body.length() >= 0 && body.length() <= SMALL_BODY;
+        if (chunked) {
+            field("Transfer-Encoding", "chunked");
+        } else {
+            field("Content-Length", Long.toString(body.length()));
+        }
+        endHead();
+        streaming = loopBody;
+        loopBody.stream(this);
+    }
+
+    @Override
+    public boolean data(byte[] buffer, int offset, int length) {
+        if (length == 0 || closed) {
+            return !closed;
+        }
+        if (chunked) {
+            ascii(Integer.toHexString(length));
+            append(CRLF, 0, 2);
+            append(buffer, offset, length);
+            append(CRLF, 0, 2);
+        } else {
+            append(buffer, offset, length);
+        }
+        bodyBytes += length;
+        if (outEnd - outStart >= HIGH_WATER) {
+            writeOut();
+            backedUp = !closed && outEnd - outStart >= HIGH_WATER;
+            return !backedUp;
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        if (outEnd > outStart && !holding) {
+            writeOut();
+        }
+    }
+
+    @Override
+    public void end(boolean complete) {
+        streaming = null;
+        if (!complete && holding && !closed) {
+            holding = false;
+            outStart = 0;
+            outEnd = 0;
+            bodyBytes = 0;
+            // 502 with the request id alone, as Helidon's error handler answers GatewayHandler's BodyBrokeOff
+            writeProblem(Problem.of(ProblemType.UPSTREAM_UNAVAILABLE, null), false);
+            return;
+        }
+        holding = false;
+        if (!complete) {
+            // the upstream broke off mid-body: the client must see a cut connection, not a whole answer
+            finishExchange(true, entered);
+            close();
+            return;
+        }
+        if (chunked) {
+            append(LAST_CHUNK, 0, LAST_CHUNK.length);
+        }
+        complete();
+    }
+
+    /** The answer is queued whole: send it, then record it and go on with the next request (or close). */
+    private void complete() {
+        ending = true;
+        writeOut();   // calls afterWritten once the queue is empty: now, or on OP_WRITE
+    }
+
+    private void afterWritten() {
+        ending = false;
+        finishExchange(false, entered);
+        if (closeAfter) {
+            close();
+            return;
+        }
+        idleSinceNanos = System.nanoTime();
+        if (inEnd > inStart) {
+            nextRequest();
+        }
+        if (!closed && exchange == null && key.isValid()) {
+            key.interestOps(SelectionKey.OP_READ);
+        }
+    }
+
+    private void finishExchange(boolean aborted, boolean entered) {
+        Exchange done = exchange;
+        if (done == null) {
+            return;
+        }
+        exchange = null;
+        chunked = false;
+        backedUp = false;
+        long sent = bodyBytes;
+        bodyBytes = 0;
+        try {
+            done.complete(new Completion(status, 0, sent, aborted));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "recording request " + done.requestId() + " failed", e);
+        } finally {
+            if (entered) {
+                door.drain().exit();
+            }
+        }
+    }
+
+    private void writeOut() {
+        if (closed) {
+            return;
+        }
+        try {
+            outBuffer.limit(outEnd).position(outStart);
+            channel.write(outBuffer);
+            outStart = outBuffer.position();
+        } catch (IOException e) {
+            abortWhileWriting();
+            return;
+        }
+        if (outStart == outEnd) {
+            outStart = 0;
+            outEnd = 0;
+            if (key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) != 0) {
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+            }
+            if (backedUp) {
+                backedUp = false;
+                if (streaming != null) {
+                    streaming.resume();
+                }
+            }
+            if (ending) {
+                afterWritten();
+            }
+        } else if (key.isValid()) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        }
+    }
+
+    /** The client went away while its answer was being written. */
+    private void abortWhileWriting() {
+        LoopBody body = streaming;
+        streaming = null;
+        if (body != null) {
+            body.close();
+        }
+        finishExchange(true, entered);
+        close();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // head bytes
+    // ------------------------------------------------------------------------------------------------------------
+
+    private void statusLine(int code) {
+        ascii("HTTP/1.1 ");
+        ascii(Integer.toString(code));
+        append((byte) ' ');
+        ascii(Reasons.of(code));
+        append(CRLF, 0, 2);
+    }
+
+    private void field(String name, String value) {
+        ascii(name);
+        append((byte) ':');
+        append((byte) ' ');
+        ascii(value);
+        append(CRLF, 0, 2);
+    }
+
+    private void endHead() {
+        field("Connection", closeAfter ? "close" : "keep-alive");
+        append(CRLF, 0, 2);
+    }
+
+    private void ascii(String s) {
+        int n = s.length();
+        ensureOut(n);
+        // values came from parsed heads (ISO-8859-1 strings) or are ours: each char is one byte as received
+        for (int i = 0; i < n; i++) {
+            out[outEnd++] = (byte) s.charAt(i);
+        }
+    }
+
+    private void append(byte b) {
+        ensureOut(1);
+        out[outEnd++] = b;
+    }
+
+    private void append(byte[] bytes, int offset, int length) {
+        ensureOut(length);
+        System.arraycopy(bytes, offset, out, outEnd, length);
+        outEnd += length;
+    }
+
+    private void ensureOut(int more) {
+        if (outEnd + more <= out.length) {
+            return;
+        }
+        if (outStart > 0) {
+            System.arraycopy(out, outStart, out, 0, outEnd - outStart);
+            outEnd -= outStart;
+            outStart = 0;
+            if (outEnd + more <= out.length) {
+                return;
+            }
+        }
+        byte[] bigger = new byte[Math.max(out.length * 2, outEnd + more)];
+        System.arraycopy(out, 0, bigger, 0, outEnd);
+        out = bigger;
+        outBuffer = ByteBuffer.wrap(out);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // hand-over and closing
+    // ------------------------------------------------------------------------------------------------------------
+
+    /** Gives the connection to Helidon with the bytes not consumed yet; nothing of this request ran here. */
+    private void handOver() {
+        closed = true;   // for this loop: from now on the connection belongs to the hand-over
+        loop.disown(this);
+        door.closed(loop, this);
+        ByteBuffer rest = ByteBuffer.wrap(java.util.Arrays.copyOfRange(in, inStart, inEnd));
+        loop.release(key, () -> {
+            try {
+                channel.configureBlocking(true);
+            } catch (IOException e) {
+                closeChannel();
+                return;
+            }
+            door.handover().start(channel, rest);
+        });
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LoopBody body = streaming;
+        streaming = null;
+        if (body != null) {
+            body.close();
+        }
+        loop.disown(this);
+        door.closed(loop, this);
+        closeChannel();
+        if (!awaitingUpstream) {
+            // an answer being written broke off (or the loop stopped): record it as such; one still awaited from
+            // the upstream is recorded when it comes (respond)
+            finishExchange(true, entered);
+        }
+    }
+
+    private void closeChannel() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing: nothing more to do with it
+        }
+    }
+}

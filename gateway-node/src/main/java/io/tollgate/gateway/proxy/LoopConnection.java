@@ -1,0 +1,334 @@
+package io.tollgate.gateway.proxy;
+
+import io.tollgate.gateway.loop.EventLoop;
+import io.tollgate.gateway.proxy.RetryLoop.Failure;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One keep-alive HTTP/1.1 connection to a plain-http upstream target, owned by one event loop: the non-blocking
+ * twin of {@link UpstreamConnection}, with the same request bytes ({@link HeadBuffer}) and the same response-head
+ * rules ({@link ResponseHead}). It connects, sends a head, waits for the answer's head (each within its timeout,
+ * on loop timers), then lends its buffer and socket to the body ({@link LoopUpstreamBody}); afterwards it goes
+ * back to its loop's pool ({@link LoopConnections}) or is closed. While pooled it stays registered for reading:
+ * an upstream that closes it (or sends anything unasked) gets it closed and dropped at once, so a pooled
+ * connection is known good when it is taken.
+ */
+final class LoopConnection implements EventLoop.Handler {
+    private static final int BUFFER = 16 * 1024;
+
+    /** What the exchange using the connection hears about it. */
+    interface Listener {
+        void head(ResponseHead head);
+
+        void failed(Failure failure, IOException cause);
+    }
+
+    private enum State { CONNECTING, SENDING, AWAITING_HEAD, BODY, IDLE, CLOSED }
+
+    final EventLoop loop;
+    final LoopConnections pool;
+    final LoopConnections.Key target;
+    private final SocketChannel channel;
+    private SelectionKey key;
+    private State state;
+    private Listener listener;
+    private EventLoop.Timer timer;
+    private byte[] pending;
+    private int pendingStart;
+    private int pendingEnd;
+    private long readTimeoutNanos;
+    private boolean headRequest;
+    long idleSinceNanos;
+
+    byte[] buffer = new byte[BUFFER];
+    int pos;
+    int limit;
+    /** The body reading from this connection now, or null. */
+    private LoopUpstreamBody body;
+
+    private LoopConnection(EventLoop loop, LoopConnections pool, LoopConnections.Key target, SocketChannel channel) {
+        this.loop = loop;
+        this.pool = pool;
+        this.target = target;
+        this.channel = channel;
+    }
+
+    /**
+     * Starts connecting to {@code target}; the connection then waits for {@link #send}. A failure to even start
+     * (unresolvable host, no file descriptors) is thrown.
+     */
+    static LoopConnection connect(EventLoop loop, LoopConnections pool, LoopConnections.Key target,
+                                  long connectTimeoutNanos) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            LoopConnection connection = new LoopConnection(loop, pool, target, channel);
+            InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
+            if (address.isUnresolved()) {
+                throw new java.net.ConnectException("unknown host " + target.host());
+            }
+            if (channel.connect(address)) {
+                connection.state = State.SENDING;
+                connection.key = loop.register(channel, 0, connection);
+            } else {
+                connection.state = State.CONNECTING;
+                connection.key = loop.register(channel, SelectionKey.OP_CONNECT, connection);
+                connection.timer = loop.schedule(Math.max(1, connectTimeoutNanos), connection::connectTimedOut);
+            }
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Sends a request head ({@code head[0, length)}, copied when it cannot all go at once) and then waits for the
+     * answer's head, each read within {@code readTimeoutNanos}; the listener hears of the head or the failure.
+     */
+    void send(byte[] head, int length, boolean headRequest, long readTimeoutNanos, Listener listener) {
+        this.listener = listener;
+        this.headRequest = headRequest;
+        this.readTimeoutNanos = Math.max(1, readTimeoutNanos);
+        if (state == State.IDLE) {
+            state = State.SENDING;
+        }
+        if (state == State.CONNECTING) {
+            pending = java.util.Arrays.copyOf(head, length);
+            pendingStart = 0;
+            pendingEnd = length;
+            return;
+        }
+        write(head, 0, length);
+    }
+
+    private void write(byte[] bytes, int from, int to) {
+        int written;
+        try {
+            written = channel.write(ByteBuffer.wrap(bytes, from, to - from));
+        } catch (IOException e) {
+            fail(Failure.BROKEN, e);
+            return;
+        }
+        if (from + written < to) {
+            if (pending != bytes) {
+                pending = java.util.Arrays.copyOfRange(bytes, from + written, to);
+                pendingStart = 0;
+                pendingEnd = pending.length;
+            } else {
+                pendingStart = from + written;
+            }
+            state = State.SENDING;
+            key.interestOps(SelectionKey.OP_WRITE);
+            return;
+        }
+        pending = null;
+        state = State.AWAITING_HEAD;
+        key.interestOps(SelectionKey.OP_READ);
+        armReadTimer();
+    }
+
+    void armReadTimer() {
+        cancelTimer();
+        timer = loop.schedule(readTimeoutNanos, this::readTimedOut);
+    }
+
+    void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    @Override
+    public void ready(SelectionKey key) {
+        switch (state) {
+            case CONNECTING -> {
+                if (key.isConnectable()) {
+                    finishConnect();
+                }
+            }
+            case SENDING -> {
+                if (key.isWritable() && pending != null) {
+                    write(pending, pendingStart, pendingEnd);
+                }
+            }
+            case AWAITING_HEAD -> {
+                if (key.isReadable()) {
+                    readHead();
+                }
+            }
+            case BODY -> {
+                if (key.isReadable() && body != null) {
+                    body.readable();
+                }
+            }
+            case IDLE -> {
+                // a pooled connection must be silent: the upstream closed it, or sent something unasked
+                pool.remove(this);
+                close();
+            }
+            case CLOSED -> key.cancel();
+        }
+    }
+
+    private void finishConnect() {
+        try {
+            channel.finishConnect();
+        } catch (IOException e) {
+            // refused, unreachable: no byte of the request left
+            fail(Failure.NOT_CONNECTED, e);
+            return;
+        }
+        cancelTimer();
+        state = State.SENDING;
+        key.interestOps(0);
+        if (pending != null) {
+            byte[] head = pending;
+            write(head, pendingStart, pendingEnd);
+        }
+    }
+
+    private void connectTimedOut() {
+        timer = null;
+        if (state == State.CONNECTING) {
+            fail(Failure.NOT_CONNECTED, new java.net.SocketTimeoutException("connect timed out"));
+        }
+    }
+
+    private void readTimedOut() {
+        timer = null;
+        if (state == State.AWAITING_HEAD) {
+            fail(Failure.TIMED_OUT, new java.net.SocketTimeoutException("upstream read timed out"));
+        } else if (state == State.BODY && body != null) {
+            LoopUpstreamBody reading = body;
+            close();
+            reading.broke();
+        }
+    }
+
+    private void readHead() {
+        int n = read();
+        if (n < 0) {
+            fail(Failure.BROKEN, new java.io.EOFException(
+                    "upstream closed the connection before the end of the response head"));
+            return;
+        }
+        ResponseHead head;
+        try {
+            head = ResponseHead.parse(buffer, pos, limit, headRequest, false);
+        } catch (IOException e) {
+            fail(Failure.BROKEN, e);
+            return;
+        }
+        if (head == null) {
+            return;   // more to come; the read timer keeps running for the whole head, as one blocking read would
+        }
+        cancelTimer();
+        pos += head.consumed();
+        state = State.BODY;
+        key.interestOps(0);
+        Listener told = listener;
+        listener = null;
+        told.head(head);
+    }
+
+    /** Reads what the socket has into the buffer (compacted or grown first); -1 at end of stream. */
+    int read() {
+        if (pos == limit) {
+            pos = 0;
+            limit = 0;
+        } else if (limit == buffer.length) {
+            if (pos > 0) {
+                System.arraycopy(buffer, pos, buffer, 0, limit - pos);
+                limit -= pos;
+                pos = 0;
+            } else {
+                buffer = java.util.Arrays.copyOf(buffer, Math.min(buffer.length * 2,
+                        UpstreamConnection.MAX_HEAD + BUFFER));
+            }
+        }
+        try {
+            int n = channel.read(ByteBuffer.wrap(buffer, limit, buffer.length - limit));
+            if (n > 0) {
+                limit += n;
+            }
+            return n;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The body starts reading from this connection (loop thread). */
+    void bodyStarts(LoopUpstreamBody body) {
+        this.body = body;
+    }
+
+    /** Wants readiness for reading (true) or nothing (false), while a body streams. */
+    void reading(boolean on) {
+        if (state == State.BODY && key.isValid()) {
+            key.interestOps(on ? SelectionKey.OP_READ : 0);
+        }
+    }
+
+    /**
+     * The exchange on this connection is over: back to the pool when {@code reusable} (the whole answer was read,
+     * nothing more arrived, both sides keep the connection), else closed.
+     */
+    void finish(boolean reusable) {
+        cancelTimer();
+        body = null;
+        listener = null;
+        if (!reusable || state == State.CLOSED || pos != limit || !key.isValid()) {
+            close();
+            return;
+        }
+        pos = 0;
+        limit = 0;
+        state = State.IDLE;
+        key.interestOps(SelectionKey.OP_READ);
+        pool.release(this);
+    }
+
+    /** Put into the pool's idle list after {@link #finish}; nothing else may use it until taken again. */
+    boolean idle() {
+        return state == State.IDLE;
+    }
+
+    boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    private void fail(Failure failure, IOException cause) {
+        Listener told = listener;
+        listener = null;
+        close();
+        if (told != null) {
+            told.failed(failure, cause);
+        }
+    }
+
+    void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        cancelTimer();
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing: nothing more to do with it
+        }
+    }
+}

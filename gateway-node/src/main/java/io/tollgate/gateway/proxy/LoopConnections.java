@@ -1,0 +1,110 @@
+package io.tollgate.gateway.proxy;
+
+import io.tollgate.gateway.loop.EventLoop;
+import io.tollgate.gateway.snapshot.UpstreamPool;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's keep-alive connections to plain-http upstream targets ({@link LoopConnection}), per host and
+ * port; touched by that loop's thread only. Most recently used first; a connection idle for longer than
+ * {@link UpstreamConnections#MAX_IDLE} is closed by a once-a-second sweep, and at most
+ * {@link #MAX_IDLE_PER_TARGET} are kept per target (as the blocking pool does).
+ */
+final class LoopConnections implements AutoCloseable {
+    private static final int MAX_IDLE_PER_TARGET = 256;
+
+    record Key(String host, int port) {
+        static Key of(UpstreamPool.Target target) {
+            return new Key(target.host(), target.port());
+        }
+    }
+
+    private final EventLoop loop;
+    private final Map<Key, ArrayDeque<LoopConnection>> idle = new HashMap<>();
+    private boolean closed;
+
+    LoopConnections(EventLoop loop) {
+        this.loop = loop;
+        loop.own(this);
+        loop.schedule(TimeUnit.SECONDS.toNanos(1), this::sweep);
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** The most recently used idle connection to {@code key}, or null. */
+    LoopConnection take(Key key) {
+        ArrayDeque<LoopConnection> queue = idle.get(key);
+        if (queue == null) {
+            return null;
+        }
+        for (LoopConnection connection = queue.pollFirst(); connection != null; connection = queue.pollFirst()) {
+            if (connection.idle()) {
+                return connection;
+            }
+        }
+        return null;
+    }
+
+    void release(LoopConnection connection) {
+        ArrayDeque<LoopConnection> queue = idle.computeIfAbsent(connection.target, k -> new ArrayDeque<>());
+        if (closed || queue.size() >= MAX_IDLE_PER_TARGET) {
+            connection.close();
+            return;
+        }
+        connection.idleSinceNanos = System.nanoTime();
+        queue.offerFirst(connection);
+    }
+
+    void remove(LoopConnection connection) {
+        ArrayDeque<LoopConnection> queue = idle.get(connection.target);
+        if (queue != null) {
+            queue.remove(connection);
+        }
+    }
+
+    int idleCount() {
+        int total = 0;
+        for (ArrayDeque<LoopConnection> queue : idle.values()) {
+            total += queue.size();
+        }
+        return total;
+    }
+
+    private void sweep() {
+        if (closed) {
+            return;
+        }
+        long oldest = System.nanoTime() - UpstreamConnections.MAX_IDLE.toNanos();
+        for (Iterator<ArrayDeque<LoopConnection>> queues = idle.values().iterator(); queues.hasNext(); ) {
+            ArrayDeque<LoopConnection> queue = queues.next();
+            // the tail holds the longest idle
+            for (LoopConnection tail = queue.peekLast(); tail != null; tail = queue.peekLast()) {
+                if (tail.idle() && tail.idleSinceNanos - oldest > 0) {
+                    break;
+                }
+                queue.pollLast();
+                tail.close();
+            }
+            if (queue.isEmpty()) {
+                queues.remove();
+            }
+        }
+        loop.schedule(TimeUnit.SECONDS.toNanos(1), this::sweep);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (ArrayDeque<LoopConnection> queue : idle.values()) {
+            queue.forEach(LoopConnection::close);
+        }
+        idle.clear();
+    }
+}

@@ -1,0 +1,248 @@
+package io.tollgate.gateway;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The plain gateway port served by event loops (io.tollgate.gateway.loop): keep-alive and pipelined requests on
+ * one connection, upstream connections reused, answers of every framing passed on whole, a broken-off body seen as
+ * a cut connection, and a connection handed to Helidon part-way (a request with a body) with the client's own
+ * address still forwarded. Real sockets; the client connects from 127.0.0.2 so that the address is not the
+ * gateway's own.
+ */
+class FrontDoorTest {
+    private static final byte[] BIG = bytes(3 * 1024 * 1024);
+
+    @TempDir
+    static Path dir;
+    static GatewayServer gateway;
+    static Upstream upstream;
+
+    @BeforeAll
+    static void start() throws IOException {
+        gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of("TOLLGATE_EVENT_LOOPS", "2"));
+        upstream = Upstream.answering(exchange -> {
+            String path = exchange.getRequestURI().getRawPath();
+            if (path.endsWith("/chunked")) {
+                exchange.sendResponseHeaders(200, 0);   // the JDK server then sends chunks
+                try (OutputStream out = exchange.getResponseBody()) {
+                    for (int i = 0; i < BIG.length; i += 100_000) {
+                        out.write(BIG, i, Math.min(100_000, BIG.length - i));
+                    }
+                }
+                return;
+            }
+            if (path.endsWith("/big")) {
+                exchange.sendResponseHeaders(200, BIG.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(BIG);
+                }
+                return;
+            }
+            String body = exchange.getRequestMethod() + " " + path + " "
+                    + exchange.getRequestHeaders().getFirst("X-Forwarded-For") + " "
+                    + new String(Upstream.body(exchange), StandardCharsets.UTF_8);
+            Upstream.send(exchange, 200, body);
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        upstream.close();
+        gateway.stop();
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] bytes = new byte[n];
+        for (int i = 0; i < n; i++) {
+            bytes[i] = (byte) ('a' + i % 26);
+        }
+        return bytes;
+    }
+
+    private static Seed.TenantRows tenantWith(String upstreamUrl) {
+        Seed.TenantRows t = Seed.tenant();
+        t.route(t.service(upstreamUrl), "/fd", "none");
+        Gateways.awaitVersion(gateway, t.save());
+        return t;
+    }
+
+    private static Socket connect() throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress("127.0.0.2", 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()));
+        socket.setSoTimeout(30_000);
+        return socket;
+    }
+
+    private static String get(String host, String target) {
+        return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+    }
+
+    private static void write(Socket socket, String text) throws IOException {
+        socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+    }
+
+    @Test
+    void keepAliveRequestsShareOneClientConnectionAndOneUpstreamConnection() throws IOException {
+        Seed.TenantRows t = tenantWith(upstream.url());
+        int before = upstream.connections.size();
+        try (Socket socket = connect()) {
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < 5; i++) {
+                write(socket, get(t.host, "/fd/one/" + i));
+                RawHttp.Reply reply = RawHttp.read(in, "GET");
+                assertThat(reply.status()).isEqualTo(200);
+                assertThat(reply.text()).isEqualTo("GET /fd/one/" + i + " 127.0.0.2 ");
+                assertThat(reply.header("Connection")).isEqualTo("keep-alive");
+                assertThat(reply.header("X-Request-Id")).isNotBlank();
+                assertThat(reply.header("Date")).isNotBlank();
+            }
+        }
+        // one request at a time from one client connection: the first upstream connection is reused for the rest
+        assertThat(upstream.connections.size() - before).isEqualTo(1);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws IOException {
+        Seed.TenantRows t = tenantWith(upstream.url());
+        try (Socket socket = connect()) {
+            write(socket, get(t.host, "/fd/p/1") + get(t.host, "/fd/p/2") + get(t.host, "/fd/p/3"));
+            InputStream in = socket.getInputStream();
+            for (int i = 1; i <= 3; i++) {
+                assertThat(RawHttp.read(in, "GET").text()).isEqualTo("GET /fd/p/" + i + " 127.0.0.2 ");
+            }
+        }
+    }
+
+    @Test
+    void aRequestWithABodyGoesToHelidonOnTheSameConnectionWithTheClientAddress() throws IOException {
+        Seed.TenantRows t = tenantWith(upstream.url());
+        try (Socket socket = connect()) {
+            InputStream in = socket.getInputStream();
+            write(socket, get(t.host, "/fd/first"));
+            assertThat(RawHttp.read(in, "GET").text()).isEqualTo("GET /fd/first 127.0.0.2 ");
+            // a body is Helidon's to read: the rest of the connection is handed over, this request included
+            write(socket, "POST /fd/second HTTP/1.1\r\nHost: " + t.host + "\r\nContent-Length: 5\r\n\r\nhello");
+            RawHttp.Reply posted = RawHttp.read(in, "POST");
+            assertThat(posted.status()).isEqualTo(200);
+            assertThat(posted.text()).isEqualTo("POST /fd/second 127.0.0.2 hello");
+            write(socket, get(t.host, "/fd/third"));
+            assertThat(RawHttp.read(in, "GET").text()).isEqualTo("GET /fd/third 127.0.0.2 ");
+        }
+    }
+
+    @Test
+    void largeAndChunkedAnswersArriveWholeThroughASlowReader() throws Exception {
+        Seed.TenantRows t = tenantWith(upstream.url());
+        try (Socket socket = connect()) {
+            socket.setReceiveBufferSize(16 * 1024);
+            InputStream in = socket.getInputStream();
+            write(socket, get(t.host, "/fd/big"));
+            Thread.sleep(300);   // the client lags: the gateway must hold back, not lose or buffer without end
+            RawHttp.Reply big = RawHttp.read(in, "GET");
+            assertThat(big.header("Content-Length")).isEqualTo(Integer.toString(BIG.length));
+            assertThat(Arrays.equals(big.body(), BIG)).isTrue();
+
+            write(socket, get(t.host, "/fd/chunked"));
+            RawHttp.Reply chunked = RawHttp.read(in, "GET");
+            assertThat(chunked.header("Transfer-Encoding")).isEqualTo("chunked");
+            assertThat(Arrays.equals(chunked.body(), BIG)).isTrue();
+        }
+    }
+
+    /** An upstream that announces {@code length} bytes, sends {@code sent} of them and closes. */
+    private static ServerSocket breakingOff(int length, int sent) throws IOException {
+        ServerSocket broken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = broken.accept()) {
+                readHead(s.getInputStream());
+                s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().write(BIG, 0, sent);
+                s.getOutputStream().flush();
+            } catch (IOException ignored) {
+                // the test fails on the client side if this did not happen
+            }
+        });
+        return broken;
+    }
+
+    @Test
+    void aSmallBodyBrokenOffBeforeItsEndIsA502() throws Exception {
+        try (ServerSocket broken = breakingOff(100, 10)) {
+            Seed.TenantRows t = tenantWith("http://127.0.0.1:" + broken.getLocalPort());
+            try (Socket socket = connect()) {
+                write(socket, get(t.host, "/fd/cut"));
+                RawHttp.Reply reply = RawHttp.read(socket.getInputStream(), "GET");
+                // nothing of the answer had left: the client gets a whole 502, not 10 bytes of a 100-byte body
+                assertThat(reply.status()).isEqualTo(502);
+                assertThat(reply.text()).contains("upstream-unavailable").contains(reply.header("X-Request-Id"));
+            }
+        }
+    }
+
+    @Test
+    void aLargeBodyBrokenOffMidwayCutsTheClientConnection() throws Exception {
+        try (ServerSocket broken = breakingOff(200_000, 50_000)) {
+            Seed.TenantRows t = tenantWith("http://127.0.0.1:" + broken.getLocalPort());
+            try (Socket socket = connect()) {
+                write(socket, get(t.host, "/fd/cut"));
+                byte[] all = socket.getInputStream().readAllBytes();   // ends at the cut, not at 200,000 bytes
+                String text = new String(all, StandardCharsets.ISO_8859_1);
+                assertThat(text).startsWith("HTTP/1.1 200 ").contains("Content-Length: 200000");
+                int body = all.length - (text.indexOf("\r\n\r\n") + 4);
+                assertThat(body).isEqualTo(50_000);
+            }
+        }
+    }
+
+    @Test
+    void problemsAreAnsweredFromTheLoop() throws IOException {
+        try (Socket socket = connect()) {
+            write(socket, get("nobody.example", "/nowhere"));
+            RawHttp.Reply reply = RawHttp.read(socket.getInputStream(), "GET");
+            assertThat(reply.status()).isEqualTo(404);
+            assertThat(reply.header("Content-Type")).isEqualTo("application/problem+json");
+            assertThat(reply.header("Cache-Control")).isEqualTo("no-store");
+            assertThat(reply.text()).contains("no-route").contains(reply.header("X-Request-Id"));
+        }
+    }
+
+    @Test
+    void aMalformedRequestGetsHelidonsProblemAnswer() throws IOException {
+        try (Socket socket = connect()) {
+            write(socket, "GET /x HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n");
+            RawHttp.Reply reply = RawHttp.read(socket.getInputStream(), "GET");
+            assertThat(reply.status()).isEqualTo(400);
+        }
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed");
+            }
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+    }
+}
