@@ -33,7 +33,7 @@ record GatewaySettings(Path snapshotFile, String nodeId, String host, Duration h
                        int eventLoops, Duration clientIdleTimeout, Optional<TlsSettings> tls) {
 
     static final Path DEFAULT_SNAPSHOT_FILE = Path.of("var", "gateway-snapshot.json");
-    static final long DEFAULT_EVENT_LOOPS = 0;
+    static final long DEFAULT_EVENT_LOOPS = Runtime.getRuntime().availableProcessors();
 
     static GatewaySettings from(Settings settings, Map<String, String> env) {
         String host = hostName();
