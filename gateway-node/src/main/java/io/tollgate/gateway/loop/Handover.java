@@ -208,12 +208,14 @@ public final class Handover implements AutoCloseable {
 
         /** Closes both sockets (once), which also stops a copy blocked on either; the splice stops counting. */
         void end() {
+            // first, and whoever calls: close() must see the count drop before it returns, even when a copy
+            // thread is ending this splice at the same moment
+            splices.remove(this);
             if (!ended.compareAndSet(false, true)) {
                 return;
             }
             closeQuietly(client);
             closeQuietly(helidonSide);
-            splices.remove(this);
         }
     }
 }
