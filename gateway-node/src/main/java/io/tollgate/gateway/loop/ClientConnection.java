@@ -107,8 +107,15 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
                 return;
             }
         }
-        if (key.isValid() && key.isReadable() && exchange == null) {
-            readIn();
+        if (key.isValid() && key.isReadable()) {
+            if (exchange == null) {
+                readIn();
+            } else {
+                // more from the client while a request is in flight (pipelined, or its close): it waits in the
+                // socket until this answer is out. Interest changes cost a system call each, so reading stays on
+                // between requests and is only switched off when this actually happens.
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+            }
         }
     }
 
@@ -178,7 +185,6 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
 
     private void serve(RequestHead head, Snapshot snapshot) {
         long start = System.nanoTime();
-        key.interestOps(0);
         if (!door.drain().enter()) {
             // shutting down: as GatewayHandler refuses, the client should go to another node
             closeAfter = true;
@@ -395,8 +401,8 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         if (inEnd > inStart) {
             nextRequest();
         }
-        if (!closed && exchange == null && key.isValid()) {
-            key.interestOps(SelectionKey.OP_READ);
+        if (!closed && exchange == null && key.isValid() && (key.interestOps() & SelectionKey.OP_READ) == 0) {
+            key.interestOps(key.interestOps() | SelectionKey.OP_READ);
         }
     }
 

@@ -167,8 +167,10 @@ final class LoopConnection implements EventLoop.Handler {
                 }
             }
             case BODY -> {
-                if (key.isReadable() && body != null) {
+                if (body != null) {
                     body.readable();
+                } else {
+                    key.interestOps(0);   // no body reads from it (yet): do not spin on its readiness
                 }
             }
             case IDLE -> {
@@ -234,8 +236,8 @@ final class LoopConnection implements EventLoop.Handler {
         }
         cancelTimer();
         pos += head.consumed();
+        // reading stays on (an interest change is a system call): the body starts in this same call
         state = State.BODY;
-        key.interestOps(0);
         Listener told = listener;
         listener = null;
         told.head(head);
@@ -275,7 +277,7 @@ final class LoopConnection implements EventLoop.Handler {
     /** Wants readiness for reading (true) or nothing (false), while a body streams. */
     void reading(boolean on) {
         if (state == State.BODY && key.isValid()) {
-            key.interestOps(on ? SelectionKey.OP_READ : 0);
+            key.interestOps(on ? SelectionKey.OP_READ : 0);   // no system call when unchanged
         }
     }
 
@@ -294,7 +296,7 @@ final class LoopConnection implements EventLoop.Handler {
         pos = 0;
         limit = 0;
         state = State.IDLE;
-        key.interestOps(SelectionKey.OP_READ);
+        key.interestOps(SelectionKey.OP_READ);   // usually on already: no system call
         pool.release(this);
     }
 
