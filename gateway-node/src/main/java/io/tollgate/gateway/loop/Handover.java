@@ -10,8 +10,11 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,18 +30,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits on Helidon. Half-closes pass through: the client's end of input becomes a shutdown of output toward
  * Helidon while answers keep flowing back, and the same the other way; once both directions have ended, or either
  * failed, both sockets are closed. There is no idle timeout here: Helidon applies its own and closes its side.
+ *
+ * <p>Once Helidon has closed its side (after an error answer, {@code Connection: close}, an HTTP/1.0 request or its
+ * idle timeout) nothing more can come of the connection, so the splice ends {@link #CLOSE_GRACE} later even if the
+ * client keeps its side open: else a client that reads the answer to its end and then never closes would hold two
+ * descriptors and a thread here for good, where before the front door Helidon's close freed everything. The grace
+ * lets a client still sending the tail of its request read the answer before its socket is closed under it.
  */
 public final class Handover implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Handover.class.getName());
     private static final int BUFFER = 16 * 1024;
+    /** How long a splice outlives Helidon's close of its side while the client keeps its own open. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private final InetSocketAddress helidon;
+    private final Duration closeGrace;
     private final Set<Splice> splices = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** Splices handed-over client connections to Helidon's internal listener at {@code helidon}. */
     public Handover(InetSocketAddress helidon) {
+        this(helidon, CLOSE_GRACE);
+    }
+
+    /** As {@link #Handover(InetSocketAddress)}, a splice ending {@code closeGrace} after Helidon closed its side. */
+    Handover(InetSocketAddress helidon, Duration closeGrace) {
         this.helidon = helidon;
+        this.closeGrace = closeGrace;
     }
 
     /**
@@ -149,6 +167,8 @@ public final class Handover implements AutoCloseable {
         private final SocketChannel helidonSide;
         private final AtomicInteger runningDirections = new AtomicInteger(2);
         private final AtomicBoolean ended = new AtomicBoolean();
+        /** Released by {@link #end}, so that a copy waiting out the grace stops waiting on an ended splice. */
+        private final CountDownLatch over = new CountDownLatch(1);
 
         Splice(SocketChannel client, SocketChannel helidonSide) {
             this.client = client;
@@ -174,7 +194,7 @@ public final class Handover implements AutoCloseable {
                 return;
             }
             try {
-                Thread.ofVirtual().name("handover-down").start(() -> copy(helidonSide, client));
+                Thread.ofVirtual().name("handover-down").start(this::copyDown);
             } catch (RuntimeException | OutOfMemoryError e) {
                 LOG.log(System.Logger.Level.WARNING, "could not start a handed-over connection's copy: " + e);
                 end();
@@ -184,10 +204,27 @@ public final class Handover implements AutoCloseable {
         }
 
         /**
+         * Copies Helidon's answers to the client. Once Helidon has closed its side the splice ends after the grace
+         * at the latest: the client may never close its own, and the copy from it would wait on it for ever.
+         */
+        private void copyDown() {
+            if (!copy(helidonSide, client)) {
+                return;
+            }
+            try {
+                over.await(closeGrace.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                // nobody interrupts a splice's thread; should one be, the splice simply ends now
+            }
+            end();
+        }
+
+        /**
          * Copies until {@code from} ends, then passes the end on as a shutdown of output; the splice ends when this
          * was the second direction to finish. Any failure (a reset, a close by {@link #end}) ends the splice.
+         * Returns whether the other direction still runs after this one ended.
          */
-        private void copy(SocketChannel from, SocketChannel to) {
+        private boolean copy(SocketChannel from, SocketChannel to) {
             ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
             try {
                 while (from.read(buffer) >= 0) {
@@ -199,11 +236,13 @@ public final class Handover implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.TRACE, () -> "handed-over connection ended: " + e);
                 end();
-                return;
+                return false;
             }
             if (runningDirections.decrementAndGet() == 0) {
                 end();
+                return false;
             }
+            return true;
         }
 
         /** Closes both sockets (once), which also stops a copy blocked on either; the splice stops counting. */
@@ -216,6 +255,7 @@ public final class Handover implements AutoCloseable {
             }
             closeQuietly(client);
             closeQuietly(helidonSide);
+            over.countDown();
         }
     }
 }
