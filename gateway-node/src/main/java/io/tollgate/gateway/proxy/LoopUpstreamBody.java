@@ -23,6 +23,8 @@ final class LoopUpstreamBody implements LoopBody {
     private long remaining;
     private BodySink sink;
     private boolean paused;
+    /** A push is under way (on the stack); see {@link #resume()}. */
+    private boolean pushing;
     private boolean done;
 
     LoopUpstreamBody(LoopConnection connection, ResponseHead head) {
@@ -50,7 +52,11 @@ final class LoopUpstreamBody implements LoopBody {
     public void resume() {
         if (!done && paused) {
             paused = false;
-            pump();
+            // The client can drain (and resume us) while a push is still handing it bytes, from inside data():
+            // pushing again from there would decode the same buffer twice. The push under way goes on instead.
+            if (!pushing) {
+                pump();
+            }
         }
     }
 
@@ -61,7 +67,8 @@ final class LoopUpstreamBody implements LoopBody {
         }
         int n = connection.read();
         if (n < 0) {
-            if (framing == UpstreamResponse.UNTIL_CLOSE) {
+            // only a clean end of stream ends a close-delimited body; a reset cuts it, as on the blocking path
+            if (n == -1 && framing == UpstreamResponse.UNTIL_CLOSE) {
                 finish(false);
             } else {
                 broke();
@@ -73,11 +80,14 @@ final class LoopUpstreamBody implements LoopBody {
 
     /** Pushes what the connection's buffer holds; then ends, or waits for the client or for the upstream. */
     private void pump() {
+        pushing = true;
         try {
             push();
         } catch (IOException e) {
             broke();
             return;
+        } finally {
+            pushing = false;
         }
         if (done) {
             return;
