@@ -38,7 +38,11 @@ final class LoopConnection implements EventLoop.Handler {
     private SelectionKey key;
     private State state;
     private Listener listener;
+    /** The timer pending for this connection, if any: at most one, re-armed for {@link #deadline} when it fires. */
     private EventLoop.Timer timer;
+    /** When the wait in progress (connect, send, answer, body read) gives up ({@link System#nanoTime}); 0: none. */
+    private long deadline;
+    private long timerDue;
     private byte[] pending;
     private int pendingStart;
     private int pendingEnd;
@@ -64,24 +68,20 @@ final class LoopConnection implements EventLoop.Handler {
      * (unresolvable host, no file descriptors) is thrown.
      */
     static LoopConnection connect(EventLoop loop, LoopConnections pool, LoopConnections.Key target,
-                                  long connectTimeoutNanos) throws IOException {
+                                  InetSocketAddress address, long connectTimeoutNanos) throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
             LoopConnection connection = new LoopConnection(loop, pool, target, channel);
-            InetSocketAddress address = new InetSocketAddress(target.host(), target.port());
-            if (address.isUnresolved()) {
-                throw new java.net.ConnectException("unknown host " + target.host());
-            }
             if (channel.connect(address)) {
                 connection.state = State.SENDING;
                 connection.key = loop.register(channel, 0, connection);
             } else {
                 connection.state = State.CONNECTING;
                 connection.key = loop.register(channel, SelectionKey.OP_CONNECT, connection);
-                connection.timer = loop.schedule(Math.max(1, connectTimeoutNanos), connection::connectTimedOut);
+                connection.armTimer(connectTimeoutNanos);
             }
             return connection;
         } catch (IOException | RuntimeException e) {
@@ -128,6 +128,7 @@ final class LoopConnection implements EventLoop.Handler {
             }
             state = State.SENDING;
             key.interestOps(SelectionKey.OP_WRITE);
+            armReadTimer();   // an upstream that takes nothing is as stuck as one that answers nothing
             return;
         }
         pending = null;
@@ -136,15 +137,61 @@ final class LoopConnection implements EventLoop.Handler {
         armReadTimer();
     }
 
+    /** The wait starting now may last the read timeout. */
     void armReadTimer() {
-        cancelTimer();
-        timer = loop.schedule(readTimeoutNanos, this::readTimedOut);
+        armTimer(readTimeoutNanos);
     }
 
+    /**
+     * Sets the deadline of the wait starting now. Waits come and go many times per request, so they do not each
+     * get a timer: one pending timer per connection fires, finds the deadline moved (or gone) and re-arms itself
+     * for it, instead of a cancelled timer per wait piling up in the loop's queue.
+     */
+    private void armTimer(long nanos) {
+        deadline = System.nanoTime() + Math.max(1, nanos);
+        if (deadline == 0) {
+            deadline = 1;
+        }
+        if (timer == null || timerDue - deadline > 0) {
+            if (timer != null) {
+                timer.cancel();   // due too late for this wait (a short read timeout after a long connect one)
+            }
+            timer = loop.schedule(Math.max(1, nanos), this::timerFired);
+            timerDue = deadline;
+        }
+    }
+
+    /** No wait in progress; the pending timer, if any, will find nothing to do. */
     void cancelTimer() {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
+        deadline = 0;
+    }
+
+    private void timerFired() {
+        timer = null;
+        if (deadline == 0 || state == State.CLOSED) {
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            timer = loop.schedule(left, this::timerFired);
+            timerDue = deadline;
+            return;
+        }
+        deadline = 0;
+        switch (state) {
+            case CONNECTING -> fail(Failure.NOT_CONNECTED, new java.net.SocketTimeoutException("connect timed out"));
+            case SENDING, AWAITING_HEAD -> fail(Failure.TIMED_OUT,
+                    new java.net.SocketTimeoutException("upstream read timed out"));
+            case BODY -> {
+                LoopUpstreamBody reading = body;
+                close();
+                if (reading != null) {
+                    reading.broke();
+                }
+            }
+            default -> {
+                // idle: nothing waits
+            }
         }
     }
 
@@ -199,24 +246,6 @@ final class LoopConnection implements EventLoop.Handler {
         }
     }
 
-    private void connectTimedOut() {
-        timer = null;
-        if (state == State.CONNECTING) {
-            fail(Failure.NOT_CONNECTED, new java.net.SocketTimeoutException("connect timed out"));
-        }
-    }
-
-    private void readTimedOut() {
-        timer = null;
-        if (state == State.AWAITING_HEAD) {
-            fail(Failure.TIMED_OUT, new java.net.SocketTimeoutException("upstream read timed out"));
-        } else if (state == State.BODY && body != null) {
-            LoopUpstreamBody reading = body;
-            close();
-            reading.broke();
-        }
-    }
-
     private void readHead() {
         int n = read();
         if (n < 0) {
@@ -243,7 +272,10 @@ final class LoopConnection implements EventLoop.Handler {
         told.head(head);
     }
 
-    /** Reads what the socket has into the buffer (compacted or grown first); -1 at end of stream. */
+    /** {@link #read()}'s answer when the read failed (reset): not an end of stream. */
+    static final int BROKEN = -2;
+
+    /** Reads what the socket has into the buffer (compacted or grown first); -1 at end of stream, {@link #BROKEN}. */
     int read() {
         if (pos == limit) {
             pos = 0;
@@ -265,7 +297,7 @@ final class LoopConnection implements EventLoop.Handler {
             }
             return n;
         } catch (IOException e) {
-            return -1;
+            return BROKEN;
         }
     }
 
@@ -323,7 +355,11 @@ final class LoopConnection implements EventLoop.Handler {
             return;
         }
         state = State.CLOSED;
-        cancelTimer();
+        deadline = 0;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
         if (key != null) {
             key.cancel();
         }

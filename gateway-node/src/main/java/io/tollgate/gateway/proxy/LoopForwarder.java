@@ -104,7 +104,16 @@ public final class LoopForwarder implements Forwarder {
                 answer.accept(round.answer());
                 return;
             }
-            attempt(target);
+            try {
+                attempt(target);
+            } catch (RuntimeException e) {
+                // as RetryLoop.run: the permit records the failure; the exchange still gets its answer
+                if (connection != null) {
+                    connection.close();
+                }
+                round.crashed(e);
+                fail(e);
+            }
         }
 
         private void attempt(UpstreamPool.Target target) {
@@ -116,16 +125,23 @@ public final class LoopForwarder implements Forwarder {
             LoopConnections.Key key = LoopConnections.Key.of(target);
             connection = connections.take(key);
             reused = connection != null;
-            if (connection == null) {
+            if (connection != null) {
+                send(target);
+                return;
+            }
+            connections.resolve(key, address -> {
                 try {
-                    connection = LoopConnection.connect(connections.loop(), connections, key, connectTimeout.toNanos());
+                    connection = LoopConnection.connect(connections.loop(), connections, key, address,
+                            connectTimeout.toNanos());
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "upstream " + target.url() + " not connected for request "
-                            + exchange.requestId() + ": " + e);
-                    after(new LoopAttempt(this, null, null, Failure.NOT_CONNECTED, false));
+                    failed(Failure.NOT_CONNECTED, e instanceof IOException io ? io : new IOException(e));
                     return;
                 }
-            }
+                send(target);
+            }, e -> failed(Failure.NOT_CONNECTED, e));
+        }
+
+        private void send(UpstreamPool.Target target) {
             head.startRequest(exchange.method(), ProxyFilter.requestTarget(exchange, target), target.authority());
             ProxyFilter.requestHeaders(exchange, head);
             ProxyFilter.deadlineFields(exchange, deadline, head);
