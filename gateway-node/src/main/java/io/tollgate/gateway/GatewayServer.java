@@ -42,7 +42,6 @@ import io.tollgate.gateway.ws.WebSocketMetrics;
 import io.tollgate.gateway.ws.WebSocketProtocol;
 import io.tollgate.gateway.ws.WebSocketUpgrader;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Optional;
@@ -238,7 +237,8 @@ public final class GatewayServer {
             WebServer server = builder.build().start();
             started = server;
             if (loops) {
-                handover = new Handover(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+                // 127.0.0.1 as Handover.internalListener binds it (the loopback name may mean ::1)
+                handover = new Handover(new InetSocketAddress("127.0.0.1", server.port()));
                 front = new FrontDoor(settings.bindHost(), settings.gatewayPort(), gateway.eventLoops(),
                         gateway.clientIdleTimeout(), pipeline, snapshots, drain, new LoopForwarder(guards), handover);
             }
@@ -298,6 +298,16 @@ public final class GatewayServer {
 
     public int port() {
         return front != null ? front.port() : server.port();
+    }
+
+    /** The event loops on the plain port, or null when Helidon serves it alone (for tests). */
+    FrontDoor frontDoor() {
+        return front;
+    }
+
+    /** Where the event loops hand connections to Helidon, or null (for tests). */
+    Handover handover() {
+        return handover;
     }
 
     public int mgmtPort() {

@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gateway's own.
  */
 class FrontDoorTest {
-    private static final byte[] BIG = bytes(3 * 1024 * 1024);
+    /** More than loopback socket buffers hold, so that a client that lags makes the gateway hold back. */
+    private static final byte[] BIG = bytes(16 * 1024 * 1024);
 
     @TempDir
     static Path dir;
@@ -52,6 +53,11 @@ class FrontDoorTest {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(BIG);
                 }
+                return;
+            }
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+                exchange.getResponseHeaders().set("Content-Length", "17");   // the JDK server wants it by hand
+                exchange.sendResponseHeaders(200, -1);
                 return;
             }
             String body = exchange.getRequestMethod() + " " + path + " "
@@ -101,22 +107,25 @@ class FrontDoorTest {
 
     @Test
     void keepAliveRequestsShareOneClientConnectionAndOneUpstreamConnection() throws IOException {
-        Seed.TenantRows t = tenantWith(upstream.url());
-        int before = upstream.connections.size();
-        try (Socket socket = connect()) {
-            InputStream in = socket.getInputStream();
-            for (int i = 0; i < 5; i++) {
-                write(socket, get(t.host, "/fd/one/" + i));
-                RawHttp.Reply reply = RawHttp.read(in, "GET");
-                assertThat(reply.status()).isEqualTo(200);
-                assertThat(reply.text()).isEqualTo("GET /fd/one/" + i + " 127.0.0.2 ");
-                assertThat(reply.header("Connection")).isEqualTo("keep-alive");
-                assertThat(reply.header("X-Request-Id")).isNotBlank();
-                assertThat(reply.header("Date")).isNotBlank();
+        try (Upstream own = Upstream.answering(exchange -> Upstream.send(exchange, 200,
+                exchange.getRequestURI().getRawPath()))) {
+            Seed.TenantRows t = tenantWith(own.url());
+            try (Socket socket = connect()) {
+                InputStream in = socket.getInputStream();
+                for (int i = 0; i < 5; i++) {
+                    write(socket, get(t.host, "/fd/one/" + i));
+                    RawHttp.Reply reply = RawHttp.read(in, "GET");
+                    assertThat(reply.status()).isEqualTo(200);
+                    assertThat(reply.text()).isEqualTo("/fd/one/" + i);
+                    assertThat(reply.header("Connection")).isEqualTo("keep-alive");
+                    assertThat(reply.header("X-Request-Id")).isNotBlank();
+                    assertThat(reply.header("Date")).isNotBlank();
+                }
             }
+            // one request at a time from one client connection (one loop): one upstream connection for all five
+            assertThat(own.connections).hasSize(1);
+            assertThat(gateway.handover().active()).as("served on the loop, never handed over").isZero();
         }
-        // one request at a time from one client connection: the first upstream connection is reused for the rest
-        assertThat(upstream.connections.size() - before).isEqualTo(1);
     }
 
     @Test
@@ -138,11 +147,13 @@ class FrontDoorTest {
             InputStream in = socket.getInputStream();
             write(socket, get(t.host, "/fd/first"));
             assertThat(RawHttp.read(in, "GET").text()).isEqualTo("GET /fd/first 127.0.0.2 ");
+            assertThat(gateway.handover().active()).isZero();
             // a body is Helidon's to read: the rest of the connection is handed over, this request included
             write(socket, "POST /fd/second HTTP/1.1\r\nHost: " + t.host + "\r\nContent-Length: 5\r\n\r\nhello");
             RawHttp.Reply posted = RawHttp.read(in, "POST");
             assertThat(posted.status()).isEqualTo(200);
             assertThat(posted.text()).isEqualTo("POST /fd/second 127.0.0.2 hello");
+            assertThat(gateway.handover().active()).as("the connection went to Helidon").isEqualTo(1);
             write(socket, get(t.host, "/fd/third"));
             assertThat(RawHttp.read(in, "GET").text()).isEqualTo("GET /fd/third 127.0.0.2 ");
         }
@@ -152,7 +163,6 @@ class FrontDoorTest {
     void largeAndChunkedAnswersArriveWholeThroughASlowReader() throws Exception {
         Seed.TenantRows t = tenantWith(upstream.url());
         try (Socket socket = connect()) {
-            socket.setReceiveBufferSize(16 * 1024);
             InputStream in = socket.getInputStream();
             write(socket, get(t.host, "/fd/big"));
             Thread.sleep(300);   // the client lags: the gateway must hold back, not lose or buffer without end
@@ -231,6 +241,86 @@ class FrontDoorTest {
             write(socket, "GET /x HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n");
             RawHttp.Reply reply = RawHttp.read(socket.getInputStream(), "GET");
             assertThat(reply.status()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void headAnswersKeepTheLengthAndAClientsConnectionCloseIsHonoured() throws IOException {
+        Seed.TenantRows t = tenantWith(upstream.url());
+        try (Socket socket = connect()) {
+            write(socket, "HEAD /fd/h HTTP/1.1\r\nHost: " + t.host + "\r\n\r\n");
+            RawHttp.Reply head = RawHttp.read(socket.getInputStream(), "HEAD");
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("Content-Length")).isEqualTo("17");
+            write(socket, "GET /fd/last HTTP/1.1\r\nHost: " + t.host + "\r\nConnection: close\r\n\r\n");
+            RawHttp.Reply last = RawHttp.read(socket.getInputStream(), "GET");
+            assertThat(last.header("Connection")).isEqualTo("close");
+            assertThat(socket.getInputStream().read()).as("closed after the answer").isEqualTo(-1);
+        }
+    }
+
+    /** (Retries on the loop are RetryTest's: its GETs are served by the loops.) */
+    @Test
+    void aSlowUpstreamIs504() throws IOException {
+        try (Upstream slow = Upstream.answering(exchange -> {
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Upstream.send(exchange, 200, "late");
+        })) {
+            Seed.TenantRows t = Seed.tenant();
+            t.route(t.service(slow.url(), 1000, 300, 0), "/fd-slow", "none");
+            Gateways.awaitVersion(gateway, t.save());
+            try (Socket socket = connect()) {
+                write(socket, get(t.host, "/fd-slow/x"));
+                RawHttp.Reply timedOut = RawHttp.read(socket.getInputStream(), "GET");
+                assertThat(timedOut.status()).isEqualTo(504);
+                assertThat(timedOut.text()).contains("upstream-timeout");
+            }
+        }
+    }
+
+    @Test
+    void idleConnectionsTricklingHeadsAndClientsThatStopReadingAreClosed() throws Exception {
+        GatewayServer quick = Gateways.start(dir.resolve("quick.json"),
+                Map.of("TOLLGATE_EVENT_LOOPS", "1", "TOLLGATE_CLIENT_IDLE_MS", "1000"));
+        try {
+            Seed.TenantRows t = Seed.tenant();
+            t.route(t.service(upstream.url()), "/fd", "none");
+            Gateways.awaitVersion(quick, t.save());
+            try (Socket idle = new Socket("127.0.0.1", quick.port());
+                 Socket trickling = new Socket("127.0.0.1", quick.port());
+                 Socket stalled = new Socket()) {
+                stalled.setReceiveBufferSize(32 * 1024);
+                stalled.connect(new InetSocketAddress("127.0.0.1", quick.port()));
+                idle.setSoTimeout(10_000);
+                trickling.setSoTimeout(10_000);
+                write(stalled, get(t.host, "/fd/big"));   // and never read
+                long started = System.nanoTime();
+                byte[] head = get(t.host, "/fd/t").getBytes(StandardCharsets.ISO_8859_1);
+                boolean cut = false;
+                for (int i = 0; i < head.length - 1 && !cut; i++) {
+                    // one byte every 200 ms keeps the connection busy, but the head must be whole within the limit
+                    try {
+                        trickling.getOutputStream().write(head[i]);
+                        trickling.getOutputStream().flush();
+                    } catch (IOException e) {
+                        cut = true;
+                    }
+                    Thread.sleep(200);
+                    if (System.nanoTime() - started > 4_000_000_000L) {
+                        break;
+                    }
+                }
+                assertThat(trickling.getInputStream().read()).as("a head still incomplete is cut").isEqualTo(-1);
+                assertThat(idle.getInputStream().read()).as("an idle connection is closed").isEqualTo(-1);
+                Gateways.await("the stalled client's connection closed", () -> quick.frontDoor().openConnections() == 0);
+                assertThat(quick.handover().active()).isZero();
+            }
+        } finally {
+            quick.stop();
         }
     }
 

@@ -34,6 +34,7 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
     private static final int IN_BUFFER = 20 * 1024;
     /** Body bytes queued for the client beyond which the upstream is not read until the client caught up. */
     private static final int HIGH_WATER = 256 * 1024;
+    private static final int SHRINK_ABOVE = 64 * 1024;
     /** Answers with a known length up to this are sent only once whole (GatewayHandler.SMALL_BODY likewise). */
     private static final int SMALL_BODY = 16 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
@@ -71,7 +72,15 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
     private boolean entered;
     /** The answer's head and small body are held until the body is whole ({@link #SMALL_BODY}). */
     private boolean holding;
-    long idleSinceNanos = System.nanoTime();
+    /** Since when the connection has had nothing to do (no request, no bytes of one). */
+    private long idleSinceNanos = System.nanoTime();
+    /** When the first bytes of the head now being read arrived. */
+    private long headStartedNanos;
+    /** When the client last took bytes of the answer being written. */
+    private long lastWriteNanos;
+    /** The parser has looked at the head being read already; {@link #scanned}: bytes before it hold no head end. */
+    private boolean looked;
+    private int scanned;
 
     ClientConnection(FrontDoor door, EventLoop loop, SocketChannel channel, String clientAddress) {
         this.door = door;
@@ -92,8 +101,17 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         door.opened(loop, this);
     }
 
-    boolean idle() {
-        return exchange == null;
+    /**
+     * Whether the connection overstayed (loop thread): idle between requests for {@code idleNanos}; a request head
+     * still incomplete {@code headNanos} after its first bytes (a client trickling a head must not hold a
+     * connection, nor the parser's time, without end); or an answer the client has taken nothing of for
+     * {@code idleNanos} (a client that stopped reading must not pin its upstream connection and the drain).
+     */
+    boolean overdue(long now, long idleNanos, long headNanos) {
+        if (exchange == null) {
+            return inEnd > inStart ? now - headStartedNanos > headNanos : now - idleSinceNanos > idleNanos;
+        }
+        return outEnd > outStart && now - lastWriteNanos > idleNanos;
     }
 
     @Override
@@ -124,11 +142,7 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
     // ------------------------------------------------------------------------------------------------------------
 
     private void readIn() {
-        if (inEnd == in.length && inStart > 0) {
-            System.arraycopy(in, inStart, in, 0, inEnd - inStart);
-            inEnd -= inStart;
-            inStart = 0;
-        }
+        compact();
         int n;
         try {
             inBuffer.limit(in.length).position(inEnd);
@@ -141,9 +155,37 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
             close();
             return;
         }
+        if (inStart == inEnd) {
+            headStartedNanos = System.nanoTime();   // the first bytes of a new request head
+            looked = false;
+        }
         inEnd += n;
-        idleSinceNanos = System.nanoTime();
         nextRequest();
+    }
+
+    /** Moves the unconsumed bytes to the front when the buffer is full. */
+    private void compact() {
+        if (inEnd == in.length && inStart > 0) {
+            System.arraycopy(in, inStart, in, 0, inEnd - inStart);
+            scanned -= inStart;
+            inEnd -= inStart;
+            inStart = 0;
+        }
+    }
+
+    /**
+     * Whether the bytes from {@code inStart} hold the blank line that ends a head (CRLF CRLF, or bare LFs, which
+     * the parser hands over). Scans each byte once however the head trickles in: a head sent a byte at a time must
+     * not be parsed again from its start on every read.
+     */
+    private boolean headEnded() {
+        for (int i = Math.max(inStart + 1, scanned); i < inEnd; i++) {
+            if (in[i] == '\n' && (in[i - 1] == '\n' || (in[i - 1] == '\r' && i - 2 >= inStart && in[i - 2] == '\n'))) {
+                return true;
+            }
+        }
+        scanned = inEnd;
+        return false;
     }
 
     /** Serves the next request in the buffer, if a whole head is there. */
@@ -151,16 +193,21 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         if (inStart == inEnd) {
             inStart = 0;
             inEnd = 0;
+            scanned = 0;
             return;
         }
+        // The parser runs on a head's first bytes (which hand over early: HTTP/2, TLS, HTTP/1.0, garbage) and once
+        // the head is whole or the buffer full; in between, only the new bytes are scanned for its end.
+        if (looked && !headEnded() && inEnd < in.length) {
+            return;
+        }
+        looked = true;
         RequestHead head = RequestHead.parse(in, inStart, inEnd);
         if (head == null) {
             if (inEnd == in.length && inStart == 0) {
                 handOver();   // cannot happen with the parser's limit below the buffer, but never spin
-            } else if (inEnd == in.length) {
-                System.arraycopy(in, inStart, in, 0, inEnd - inStart);
-                inEnd -= inStart;
-                inStart = 0;
+            } else {
+                compact();
             }
             return;
         }
@@ -171,6 +218,9 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
             return;
         }
         inStart += head.length();
+        scanned = inStart;
+        looked = false;
+        headStartedNanos = System.nanoTime();   // pipelined bytes, if any, begin the next head now
         serve(head, snapshot);
     }
 
@@ -219,6 +269,7 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
     }
 
     private void respond(Response response, boolean entered) {
+        lastWriteNanos = System.nanoTime();   // the client's time to take the answer starts now
         if (closed) {
             // the client went away while the upstream answered
             discard(response);
@@ -431,6 +482,7 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         if (closed) {
             return;
         }
+        int before = outStart;
         try {
             outBuffer.limit(outEnd).position(outStart);
             channel.write(outBuffer);
@@ -439,9 +491,17 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
             abortWhileWriting();
             return;
         }
+        if (outStart > before || outStart == outEnd) {
+            lastWriteNanos = System.nanoTime();
+        }
         if (outStart == outEnd) {
             outStart = 0;
             outEnd = 0;
+            if (out.length > SHRINK_ABOVE) {
+                // a large answer grew the queue: an idle keep-alive connection does not keep that memory
+                out = new byte[4096];
+                outBuffer = ByteBuffer.wrap(out);
+            }
             if (key.isValid() && (key.interestOps() & SelectionKey.OP_WRITE) != 0) {
                 key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
             }

@@ -62,6 +62,7 @@ public final class EventLoop implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private static final Runnable[] NONE = new Runnable[0];
     private final ArrayDeque<Runnable> afterSelect = new ArrayDeque<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -126,9 +127,10 @@ public final class EventLoop implements AutoCloseable {
             while (running) {
                 runTasks();
                 long timeoutMillis = runTimers();
-                if (!afterSelect.isEmpty()) {
-                    selector.selectNow();
-                } else if (!tasks.isEmpty()) {
+                // released before this selection: their keys are gone once it returned
+                Runnable[] released = afterSelect.isEmpty() ? NONE : afterSelect.toArray(NONE);
+                afterSelect.clear();
+                if (released.length > 0 || !tasks.isEmpty()) {
                     selector.selectNow();
                 } else if (timeoutMillis < 0) {
                     selector.select();
@@ -145,7 +147,8 @@ public final class EventLoop implements AutoCloseable {
                     }
                     try {
                         ((Handler) key.attachment()).ready(key);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
+                        // whatever one connection's handler threw, the loop serves the others on
                         LOG.log(System.Logger.Level.ERROR, "event-loop handler failed", e);
                         closeQuietly(key.channel());
                         if (key.attachment() instanceof AutoCloseable owner) {
@@ -153,11 +156,11 @@ public final class EventLoop implements AutoCloseable {
                         }
                     }
                 }
-                for (int i = afterSelect.size(); i > 0; i--) {
-                    safely(afterSelect.poll());
+                for (Runnable then : released) {
+                    safely(then);
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             if (running) {
                 LOG.log(System.Logger.Level.ERROR, "event loop " + thread.getName() + " stopped", e);
             }
@@ -197,7 +200,7 @@ public final class EventLoop implements AutoCloseable {
     private static void safely(Runnable task) {
         try {
             task.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "event-loop task failed", e);
         }
     }

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FrontDoor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FrontDoor.class.getName());
+    /** The longest a request head may take to arrive, from its first byte (or the idle timeout, if shorter). */
+    static final long HEAD_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final ServerSocketChannel server;
     private final List<EventLoop> loops = new ArrayList<>();
@@ -129,10 +131,11 @@ public final class FrontDoor implements AutoCloseable {
     }
 
     private void sweepEvery(EventLoop loop, long periodNanos) {
-        long oldest = System.nanoTime() - idleTimeoutNanos;
+        long now = System.nanoTime();
+        long headNanos = Math.min(idleTimeoutNanos, HEAD_TIMEOUT_NANOS);
         List<ClientConnection> expired = new ArrayList<>();
         for (ClientConnection connection : connections.get(loop)) {
-            if (connection.idle() && connection.idleSinceNanos - oldest < 0) {
+            if (connection.overdue(now, idleTimeoutNanos, headNanos)) {
                 expired.add(connection);
             }
         }
