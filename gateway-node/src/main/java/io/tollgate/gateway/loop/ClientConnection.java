@@ -66,6 +66,8 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
     private boolean backedUp;
     private boolean ending;
     private boolean closed;
+    /** The route {@link #servedHere} found for the request about to be served, or null. */
+    private RouteMatcher.Match match;
     /** The request in flight waits for the forwarder's answer, which will come (every wait has a timeout). */
     private boolean awaitingUpstream;
     /** Whether the request in flight counted itself in the drain (a refused one did not). */
@@ -226,10 +228,7 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
 
     /** Whether the request's route (if any) is one the loop forwards; no route is answered here (404). */
     private boolean servedHere(RequestHead head, Snapshot snapshot) {
-        if (snapshot == null) {
-            return true;
-        }
-        RouteMatcher.Match match = snapshot.routes().match(head.host(), head.method(), head.rawPath());
+        match = snapshot == null ? null : snapshot.routes().match(head.host(), head.method(), head.rawPath());
         return match == null || door.forwarder().serves(match.route());
     }
 
@@ -247,6 +246,11 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         Exchange current = new Exchange(head.method(), head.rawPath(), head.rawQuery(), head.host(), "http",
                 clientAddress, head.fields(), InputStream.nullInputStream(), -1, false, start, snapshot);
         current.forwardLater();
+        if (match != null) {
+            // found above in the same snapshot: RouteFilter takes it as found rather than matching again
+            current.route(match.route(), match.prefix(), snapshot.tenants().get(match.route().tenantId()));
+            match = null;
+        }
         exchange = current;
         Response response;
         try {
