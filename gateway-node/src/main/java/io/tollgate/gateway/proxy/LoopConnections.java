@@ -38,6 +38,7 @@ final class LoopConnections implements AutoCloseable {
 
     private final Map<Key, ArrayDeque<LoopConnection>> idle = new HashMap<>();
     private final Map<Key, Resolved> resolved = new HashMap<>();
+    private final HeadBuffer head = new HeadBuffer();
     private boolean closed;
 
     LoopConnections(EventLoop loop) {
@@ -48,6 +49,11 @@ final class LoopConnections implements AutoCloseable {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /** The loop's buffer for building a request head: one request is built at a time on a loop thread. */
+    HeadBuffer head() {
+        return head;
     }
 
     /**

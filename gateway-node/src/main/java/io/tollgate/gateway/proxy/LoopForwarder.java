@@ -72,7 +72,6 @@ public final class LoopForwarder implements Forwarder {
         private final UpstreamPool pool;
         private final Deadline deadline;
         private final RetryLoop.Round round;
-        private final HeadBuffer head = new HeadBuffer();
         private LoopConnection connection;
         private boolean reused;
         private boolean deadlineCut;
@@ -142,6 +141,7 @@ public final class LoopForwarder implements Forwarder {
         }
 
         private void send(UpstreamPool.Target target) {
+            HeadBuffer head = connections.head();   // the loop's one buffer: send() copies what it cannot write at once
             head.startRequest(exchange.method(), ProxyFilter.requestTarget(exchange, target), target.authority());
             ProxyFilter.requestHeaders(exchange, head);
             ProxyFilter.deadlineFields(exchange, deadline, head);
