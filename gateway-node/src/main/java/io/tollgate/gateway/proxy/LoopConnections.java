@@ -135,13 +135,6 @@ final class LoopConnections implements AutoCloseable {
         }
     }
 
-    int idleCount() {
-        int total = 0;
-        for (ArrayDeque<LoopConnection> queue : idle.values()) {
-            total += queue.size();
-        }
-        return total;
-    }
 
     private void sweep() {
         if (closed) {

@@ -58,12 +58,6 @@ public final class LoopForwarder implements Forwarder {
         new Call(exchange, connections, answer).next();
     }
 
-    /** Idle upstream connections held by all loops (for tests); each loop's count is read on its own thread. */
-    int idleCount(EventLoop loop) {
-        LoopConnections connections = pools.get(loop);
-        return connections == null ? 0 : connections.idleCount();
-    }
-
     /** One exchange's way through the retry rules. */
     private final class Call implements LoopConnection.Listener {
         private final Exchange exchange;
