@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FrontDoorTest {
     /** More than loopback socket buffers hold, so that a client that lags makes the gateway hold back. */
     private static final byte[] BIG = bytes(16 * 1024 * 1024);
+    private static final byte[] SOME = bytes(4 * 1024 * 1024);
 
     @TempDir
     static Path dir;
@@ -44,6 +45,16 @@ class FrontDoorTest {
                 try (OutputStream out = exchange.getResponseBody()) {
                     for (int i = 0; i < BIG.length; i += 100_000) {
                         out.write(BIG, i, Math.min(100_000, BIG.length - i));
+                    }
+                }
+                return;
+            }
+            if (path.endsWith("/smallchunks")) {
+                exchange.sendResponseHeaders(200, 0);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    for (int i = 0; i < SOME.length; i += 300) {
+                        out.write(SOME, i, Math.min(300, SOME.length - i));
+                        out.flush();   // each write its own chunk: many chunks to each upstream read
                     }
                 }
                 return;
@@ -89,7 +100,15 @@ class FrontDoorTest {
     }
 
     private static Socket connect() throws IOException {
+        return connect(0);
+    }
+
+    /** A client socket from 127.0.0.2; {@code receiveBuffer} > 0 sets its receive buffer (and so its window). */
+    private static Socket connect(int receiveBuffer) throws IOException {
         Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.bind(new InetSocketAddress("127.0.0.2", 0));
         socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()));
         socket.setSoTimeout(30_000);
@@ -174,6 +193,44 @@ class FrontDoorTest {
             RawHttp.Reply chunked = RawHttp.read(in, "GET");
             assertThat(chunked.header("Transfer-Encoding")).isEqualTo("chunked");
             assertThat(Arrays.equals(chunked.body(), BIG)).isTrue();
+        }
+    }
+
+    @Test
+    void manySmallChunksArriveWholeThroughAReaderThatKeepsPace() throws Exception {
+        // The client reads while the gateway decodes several upstream chunks per read: a write that drains part of
+        // the queue between two chunks must not leave the upstream paused with nobody to resume it.
+        Seed.TenantRows t = tenantWith(upstream.url());
+        for (int round = 0; round < 3; round++) {
+            // a small window: the gateway's socket fills up at once and drains a little at a time
+            try (Socket socket = connect(8 * 1024)) {
+                write(socket, get(t.host, "/fd/smallchunks"));
+                RawHttp.Reply reply = RawHttp.read(new Trickle(socket.getInputStream()), "GET");
+                assertThat(reply.header("Transfer-Encoding")).isEqualTo("chunked");
+                assertThat(Arrays.equals(reply.body(), SOME)).isTrue();
+            }
+        }
+    }
+
+    /** Hands out at most 2 KB per read and pauses now and then: a client slower than loopback, but reading. */
+    private static final class Trickle extends java.io.FilterInputStream {
+        private int reads;
+
+        Trickle(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (++reads % 32 == 0) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            return super.read(b, off, Math.min(len, 2048));
         }
     }
 

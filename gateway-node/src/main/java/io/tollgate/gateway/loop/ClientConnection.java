@@ -401,10 +401,11 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         bodyBytes += length;
         if (outEnd - outStart >= HIGH_WATER) {
             writeOut();
-            backedUp = !closed && outEnd - outStart >= HIGH_WATER;
-            return !backedUp;
+            // Once false has been returned the source waits for resume(), which only an emptied queue calls: a
+            // later write that merely drains below the mark must not clear this, or nobody would resume it.
+            backedUp |= !closed && outEnd - outStart >= HIGH_WATER;
         }
-        return true;
+        return !backedUp;
     }
 
     @Override
