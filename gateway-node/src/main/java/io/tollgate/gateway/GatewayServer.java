@@ -305,6 +305,11 @@ public final class GatewayServer {
         return front;
     }
 
+    /** Requests in flight as the graceful stop counts them (for tests). */
+    Drain drain() {
+        return drain;
+    }
+
     /** Where the event loops hand connections to Helidon, or null (for tests). */
     Handover handover() {
         return handover;

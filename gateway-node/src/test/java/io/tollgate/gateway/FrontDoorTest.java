@@ -381,6 +381,55 @@ class FrontDoorTest {
         }
     }
 
+    @Test
+    void aClientDeadlineTooLargeToComputeIsNoDeadline() throws IOException {
+        Seed.TenantRows t = tenantWith(upstream.url());
+        try (Socket socket = connect()) {
+            // once thrown inside the forwarder on the loop: the request was never answered and never left the drain
+            write(socket, "GET /fd/far HTTP/1.1\r\nHost: " + t.host + "\r\ngrpc-timeout: 99999999H\r\n\r\n");
+            RawHttp.Reply reply = RawHttp.read(socket.getInputStream(), "GET");
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.text()).isEqualTo("GET /fd/far 127.0.0.2 ");
+        }
+        Gateways.await("no request left in the drain", () -> gateway.drain().inFlight() == 0);
+    }
+
+    @Test
+    void aSmallAnswerHeldForItsBodyOutlastsTheClientIdleTimeout() throws Exception {
+        GatewayServer quick = Gateways.start(dir.resolve("held.json"),
+                Map.of("TOLLGATE_EVENT_LOOPS", "1", "TOLLGATE_CLIENT_IDLE_MS", "500"));
+        try (ServerSocket slow = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = slow.accept()) {
+                    readHead(s.getInputStream());
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    Thread.sleep(2_000);   // the body comes well within the read timeout, after the idle one
+                    s.getOutputStream().write("hello".getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    readHead(s.getInputStream());   // until the gateway lets go of the connection
+                } catch (IOException | InterruptedException ignored) {
+                    // the test fails on the client side if this did not happen
+                }
+            });
+            Seed.TenantRows t = Seed.tenant();
+            t.route(t.service("http://127.0.0.1:" + slow.getLocalPort()), "/fd", "none");
+            Gateways.awaitVersion(quick, t.save());
+            try (Socket socket = new Socket("127.0.0.1", quick.port())) {
+                socket.setSoTimeout(10_000);
+                write(socket, get(t.host, "/fd/held"));
+                // the gateway holds the head until the small body is whole: that is waiting on the upstream,
+                // not a client that stopped reading
+                RawHttp.Reply reply = RawHttp.read(socket.getInputStream(), "GET");
+                assertThat(reply.status()).isEqualTo(200);
+                assertThat(reply.text()).isEqualTo("hello");
+            }
+        } finally {
+            quick.stop();
+        }
+    }
+
     private static void readHead(InputStream in) throws IOException {
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};

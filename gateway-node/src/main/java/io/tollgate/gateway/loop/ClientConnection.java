@@ -113,7 +113,8 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         if (exchange == null) {
             return inEnd > inStart ? now - headStartedNanos > headNanos : now - idleSinceNanos > idleNanos;
         }
-        return outEnd > outStart && now - lastWriteNanos > idleNanos;
+        // a small answer held until whole waits on the upstream, whose read timeout bounds that wait, not on us
+        return !holding && outEnd > outStart && now - lastWriteNanos > idleNanos;
     }
 
     @Override
@@ -242,6 +243,7 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
             answerProblem(Problem.of(ProblemType.UNAVAILABLE, null), false);
             return;
         }
+        entered = true;   // from here on, however the exchange ends, it leaves the drain once (finishExchange)
         closeAfter = head.close();
         Exchange current = new Exchange(head.method(), head.rawPath(), head.rawQuery(), head.host(), "http",
                 clientAddress, head.fields(), InputStream.nullInputStream(), -1, false, start, snapshot);
@@ -262,14 +264,39 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         if (response.isDeferred()) {
             Response deferred = response;
             awaitingUpstream = true;
-            door.forwarder().forward(current, loop, answer -> {
+            try {
+                door.forwarder().forward(current, loop, answer -> {
+                    awaitingUpstream = false;
+                    try {
+                        deferred.resolve(answer);
+                        respond(answer, true);
+                    } catch (RuntimeException e) {
+                        discard(answer);   // a body not streamed yet still holds its upstream connection
+                        crashed(current, e);
+                    }
+                });
+            } catch (RuntimeException e) {
+                if (!awaitingUpstream) {
+                    throw e;   // answered already: the forwarder's trouble came after, and it is its to report
+                }
+                // the forwarder failed before it could answer: no answer would ever come
                 awaitingUpstream = false;
-                deferred.resolve(answer);
-                respond(answer, true);
-            });
+                LOG.log(System.Logger.Level.ERROR, "request " + current.requestId() + " failed inside the gateway",
+                        e);
+                respond(Response.problem(Problem.of(ProblemType.INTERNAL, null)), true);
+            }
         } else {
             respond(response, true);
         }
+    }
+
+    /**
+     * Writing the answer failed inside the gateway, part of it possibly sent: the client sees a cut connection
+     * and the exchange is recorded as aborted, rather than a connection left waiting for the rest.
+     */
+    private void crashed(Exchange current, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "request " + current.requestId() + " failed inside the gateway", e);
+        close();   // records the exchange as aborted
     }
 
     private void respond(Response response, boolean entered) {
@@ -455,6 +482,8 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         }
         idleSinceNanos = System.nanoTime();
         if (inEnd > inStart) {
+            // a pipelined head, perhaps partial: its time starts now, not when the answered request's began
+            headStartedNanos = idleSinceNanos;
             nextRequest();
         }
         if (!closed && exchange == null && key.isValid() && (key.interestOps() & SelectionKey.OP_READ) == 0) {

@@ -200,7 +200,7 @@ public final class Handover implements AutoCloseable {
                 end();
                 return;
             }
-            copy(client, helidonSide);
+            copy(client, helidonSide, true);
         }
 
         /**
@@ -208,7 +208,7 @@ public final class Handover implements AutoCloseable {
          * at the latest: the client may never close its own, and the copy from it would wait on it for ever.
          */
         private void copyDown() {
-            if (!copy(helidonSide, client)) {
+            if (!copy(helidonSide, client, false)) {
                 return;
             }
             try {
@@ -221,18 +221,35 @@ public final class Handover implements AutoCloseable {
 
         /**
          * Copies until {@code from} ends, then passes the end on as a shutdown of output; the splice ends when this
-         * was the second direction to finish. Any failure (a reset, a close by {@link #end}) ends the splice.
+         * was the second direction to finish. Any failure (a reset, a close by {@link #end}) ends the splice, but
+         * with {@code dropWhenGone} a failure to write to {@code to} does not: Helidon may answer (a 431 to a head
+         * too large) and close without reading all the client sent, and ending then would close its socket before
+         * the answer was copied down. The rest from the client is read and dropped instead, until the answer's
+         * copy ends the splice, so that nor does the client's socket close on unread bytes (a reset that can cost
+         * the client the answer on its way).
          * Returns whether the other direction still runs after this one ended.
          */
-        private boolean copy(SocketChannel from, SocketChannel to) {
+        private boolean copy(SocketChannel from, SocketChannel to, boolean dropWhenGone) {
             ByteBuffer buffer = ByteBuffer.allocate(BUFFER);
+            boolean gone = false;
             try {
                 while (from.read(buffer) >= 0) {
                     buffer.flip();
-                    writeFully(to, buffer);
+                    if (!gone) {
+                        try {
+                            writeFully(to, buffer);
+                        } catch (IOException e) {
+                            if (!dropWhenGone || ended.get()) {
+                                throw e;
+                            }
+                            gone = true;
+                        }
+                    }
                     buffer.clear();
                 }
-                to.shutdownOutput();
+                if (!gone) {
+                    to.shutdownOutput();
+                }
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.TRACE, () -> "handed-over connection ended: " + e);
                 end();

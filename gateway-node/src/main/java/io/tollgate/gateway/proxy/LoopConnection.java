@@ -20,6 +20,7 @@ import java.nio.channels.SocketChannel;
  * connection is known good when it is taken.
  */
 final class LoopConnection implements EventLoop.Handler {
+    private static final System.Logger LOG = System.getLogger(LoopConnection.class.getName());
     private static final int BUFFER = 16 * 1024;
 
     /** What the exchange using the connection hears about it. */
@@ -167,6 +168,14 @@ final class LoopConnection implements EventLoop.Handler {
     }
 
     private void timerFired() {
+        try {
+            expire();
+        } catch (RuntimeException e) {
+            crashed(e);
+        }
+    }
+
+    private void expire() {
         timer = null;
         if (deadline == 0 || state == State.CLOSED) {
             return;
@@ -197,6 +206,32 @@ final class LoopConnection implements EventLoop.Handler {
 
     @Override
     public void ready(SelectionKey key) {
+        try {
+            dispatch(key);
+        } catch (RuntimeException e) {
+            crashed(e);
+        }
+    }
+
+    /**
+     * Something threw while this connection's event was handled (the exchange's own work runs on this stack too):
+     * whoever waits on the connection now hears of a broken connection instead of waiting for good. A pooled
+     * connection is left alone: it waits for nobody.
+     */
+    private void crashed(RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "upstream connection to " + target + " failed inside the gateway", e);
+        if (listener != null) {
+            fail(Failure.BROKEN, new IOException(e));
+        } else if (state == State.BODY) {
+            LoopUpstreamBody reading = body;
+            close();
+            if (reading != null) {
+                reading.broke();
+            }
+        }
+    }
+
+    private void dispatch(SelectionKey key) {
         switch (state) {
             case CONNECTING -> {
                 if (key.isConnectable()) {
@@ -231,7 +266,9 @@ final class LoopConnection implements EventLoop.Handler {
 
     private void finishConnect() {
         try {
-            channel.finishConnect();
+            if (!channel.finishConnect()) {
+                return;   // not yet after all (a spurious readiness): the connect timer still runs
+            }
         } catch (IOException e) {
             // refused, unreachable: no byte of the request left
             fail(Failure.NOT_CONNECTED, e);

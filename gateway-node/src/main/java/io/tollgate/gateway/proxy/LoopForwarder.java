@@ -69,6 +69,7 @@ public final class LoopForwarder implements Forwarder {
         private LoopConnection connection;
         private boolean reused;
         private boolean deadlineCut;
+        private boolean answered;
         private long sentNanos;
 
         Call(Exchange exchange, LoopConnections connections, Consumer<Response> answer) {
@@ -94,15 +95,23 @@ public final class LoopForwarder implements Forwarder {
                 return;
             }
             if (target == null) {
-                answer.accept(round.answer());
+                reply(round.answer());
                 return;
             }
+            guarded(() -> attempt(target));
+        }
+
+        /**
+         * Runs a step of an attempt; if it throws, as RetryLoop.run does: the permit records the failure, the
+         * exchange still gets its answer (never left waiting for one that cannot come).
+         */
+        private void guarded(Runnable step) {
             try {
-                attempt(target);
+                step.run();
             } catch (RuntimeException e) {
-                // as RetryLoop.run: the permit records the failure; the exchange still gets its answer
                 if (connection != null) {
                     connection.close();
+                    connection = null;
                 }
                 round.crashed(e);
                 fail(e);
@@ -122,7 +131,8 @@ public final class LoopForwarder implements Forwarder {
                 send(target);
                 return;
             }
-            connections.resolve(key, address -> {
+            // the address may come later, in a loop task of its own: the step is guarded there too
+            connections.resolve(key, address -> guarded(() -> {
                 try {
                     connection = LoopConnection.connect(connections.loop(), connections, key, address,
                             connectTimeout.toNanos());
@@ -131,7 +141,7 @@ public final class LoopForwarder implements Forwarder {
                     return;
                 }
                 send(target);
-            }, e -> failed(Failure.NOT_CONNECTED, e));
+            }), e -> failed(Failure.NOT_CONNECTED, e));
         }
 
         private void send(UpstreamPool.Target target) {
@@ -148,7 +158,9 @@ public final class LoopForwarder implements Forwarder {
         @Override
         public void head(ResponseHead responseHead) {
             exchange.upstreamNanos(System.nanoTime() - sentNanos);
-            after(new LoopAttempt(this, connection, responseHead, null, reused));
+            LoopConnection answered = connection;
+            connection = null;   // the attempt has it now: once its body is read it may serve another exchange
+            after(new LoopAttempt(this, answered, responseHead, null, reused));
         }
 
         @Override
@@ -159,6 +171,7 @@ public final class LoopForwarder implements Forwarder {
                 // a connect cut short by the deadline is the deadline passing (504, not retried)
                 failure = Failure.TIMED_OUT;
             }
+            connection = null;   // closed by now
             after(new LoopAttempt(this, null, null, failure, reused));
         }
 
@@ -172,7 +185,7 @@ public final class LoopForwarder implements Forwarder {
                 return;
             }
             if (pause == null) {
-                answer.accept(round.answer());
+                reply(round.answer());
             } else if (pause.isZero()) {
                 next();
             } else {
@@ -182,8 +195,16 @@ public final class LoopForwarder implements Forwarder {
 
         private void fail(RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "request " + exchange.requestId() + " failed while forwarding", e);
-            answer.accept(Response.problem(io.tollgate.common.problem.Problem.of(
+            reply(Response.problem(io.tollgate.common.problem.Problem.of(
                     io.tollgate.common.problem.ProblemType.INTERNAL, null)));
+        }
+
+        /** Gives the exchange its answer, once: a failure after it was answered has nobody left to tell. */
+        private void reply(Response response) {
+            if (!answered) {
+                answered = true;
+                answer.accept(response);
+            }
         }
     }
 

@@ -256,9 +256,14 @@ final class RetryLoop {
             return null;
         }
 
-        /** The attempt on the target {@link #next} gave threw: counts as a reset on the target. */
+        /**
+         * The attempt on the target {@link #next} gave threw: counts as a reset on the target, unless its outcome
+         * was recorded already ({@link #after}: what threw came later).
+         */
         void crashed(RuntimeException e) {
-            take().record(Outcome.RESET, spec);
+            if (permit != null) {
+                take().record(Outcome.RESET, spec);
+            }
         }
 
         /** The final answer, once {@link #next} gave null or {@link #after} gave null. */

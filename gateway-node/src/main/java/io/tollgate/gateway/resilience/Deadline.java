@@ -11,6 +11,9 @@ public final class Deadline {
     /** The header carrying the remaining milliseconds to the upstream, which may use it to give up early. */
     public static final String HEADER = "X-Tollgate-Deadline-Ms";
 
+    /** Limits this long or longer are no limit: far beyond any timeout, and safe to add to a nanoTime. */
+    private static final Duration HORIZON = Duration.ofDays(365 * 100);
+
     private final long atNanos;
 
     private Deadline(long atNanos) {
@@ -28,7 +31,11 @@ public final class Deadline {
         if (client != null && (limit == null || client.compareTo(limit) < 0)) {
             limit = client;
         }
-        return limit == null ? NONE : new Deadline(startNanos + limit.toNanos());
+        if (limit == null || limit.compareTo(HORIZON) >= 0) {
+            return NONE;   // a client may say 99999999H (11,000 years): as good as none, and past what nanos hold
+        }
+        long at = startNanos + limit.toNanos();
+        return at < startNanos ? NONE : new Deadline(at);
     }
 
     public boolean isSet() {

@@ -39,6 +39,19 @@ class DeadlineTest {
     }
 
     @Test
+    void aClientTimeoutBeyondWhatNanosHoldIsNoDeadline() {
+        long now = System.nanoTime();
+        // 99999999 hours is well-formed (8 digits) but overflows a long of nanoseconds: it must not throw
+        assertThat(Deadline.of(now, null, "99999999H").isSet()).isFalse();
+        assertThat(Deadline.of(now, null, "2000000H").isSet()).isFalse();
+        assertThat(Deadline.of(now, null, "2000000H").expired()).isFalse();
+        // a route's deadline still bounds it
+        assertThat(Deadline.of(now, Duration.ofSeconds(5), "99999999H").remaining())
+                .isLessThanOrEqualTo(Duration.ofSeconds(5)).isPositive();
+        assertThat(Deadline.of(now, null, "99999S").remaining()).isGreaterThan(Duration.ofDays(1));
+    }
+
+    @Test
     void backoffGrowsAndStaysUnderTheCap() {
         for (int retry = 1; retry <= 30; retry++) {
             Duration pause = Backoff.before(retry);
