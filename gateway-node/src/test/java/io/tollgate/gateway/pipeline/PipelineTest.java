@@ -54,6 +54,77 @@ class PipelineTest {
     }
 
     @Test
+    void aFilterInTheMiddleProceedingTwiceIsNamed() {
+        List<String> ran = new ArrayList<>();
+        Pipeline pipeline = Pipeline.of(List.of(
+                (exchange, chain) -> chain.proceed(exchange),
+                (exchange, chain) -> {
+                    chain.proceed(exchange);
+                    return chain.proceed(exchange);
+                },
+                (exchange, chain) -> {
+                    ran.add("last");
+                    return Response.of(200, new HttpFields(), null);
+                }));
+
+        assertThatThrownBy(() -> pipeline.run(exchange())).isInstanceOf(IllegalStateException.class)
+                .hasMessage("filter 1 proceeded twice");
+        assertThat(ran).containsExactly("last");
+    }
+
+    @Test
+    void aFilterThatCaughtADownstreamFailureCannotProceedAgain() {
+        Pipeline pipeline = Pipeline.of(List.of(
+                (exchange, chain) -> {
+                    try {
+                        return chain.proceed(exchange);
+                    } catch (IllegalArgumentException e) {
+                        return chain.proceed(exchange);
+                    }
+                },
+                (exchange, chain) -> {
+                    throw new IllegalArgumentException("broken");
+                }));
+
+        assertThatThrownBy(() -> pipeline.run(exchange())).isInstanceOf(IllegalStateException.class)
+                .hasMessage("filter 0 proceeded twice");
+    }
+
+    @Test
+    void aFilterThatCaughtADownstreamFailureCanStillAnswer() {
+        List<String> ran = new ArrayList<>();
+        Pipeline pipeline = Pipeline.of(List.of(
+                (exchange, chain) -> {
+                    ran.add("outer");
+                    return chain.proceed(exchange);
+                },
+                (exchange, chain) -> {
+                    try {
+                        return chain.proceed(exchange);
+                    } catch (IllegalArgumentException e) {
+                        return Response.problem(Problem.of(ProblemType.INTERNAL, null));
+                    }
+                },
+                (exchange, chain) -> {
+                    throw new IllegalArgumentException("broken");
+                }));
+
+        assertThat(pipeline.run(exchange()).problem().type()).isEqualTo(ProblemType.INTERNAL);
+        assertThat(pipeline.run(exchange()).problem().type()).isEqualTo(ProblemType.INTERNAL);
+        assertThat(ran).containsExactly("outer", "outer");
+    }
+
+    @Test
+    void aFilterReturningNothingIsNamed() {
+        Pipeline pipeline = Pipeline.of(List.of(
+                (exchange, chain) -> chain.proceed(exchange),
+                (exchange, chain) -> null));
+
+        assertThatThrownBy(() -> pipeline.run(exchange())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("returned no response");
+    }
+
+    @Test
     void lastFilterMustNotProceed() {
         Pipeline pipeline = Pipeline.of(List.of((exchange, chain) -> chain.proceed(exchange)));
 
