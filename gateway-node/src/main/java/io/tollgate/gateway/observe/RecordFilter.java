@@ -23,6 +23,17 @@ public final class RecordFilter implements Filter, AutoCloseable {
     static final String ACCESS_LOGGER = "tollgate.access";
     private static final double NANOS = 1e9;
     private static final int QUEUED_LINES = 65_536;
+    /** A typical line fits: no regrowth. */
+    private static final int LINE_CAPACITY = 512;
+    /** A builder grown past this by an unusually long line is not kept for the next. */
+    private static final int MAX_KEPT_CAPACITY = 8 * 1024;
+    /**
+     * One builder per platform thread (the event loops), reused for every line it writes: the line leaves as the
+     * String {@code toString()} copies, so nothing outside {@link #line} ever sees the builder. A virtual thread
+     * serves one request and is gone, so it gets a builder of its own instead of one kept in a thread-local.
+     */
+    private static final ThreadLocal<StringBuilder> LINE_BUILDERS =
+            ThreadLocal.withInitial(() -> new StringBuilder(LINE_CAPACITY));
 
     private final GatewayMetrics metrics;
     private final UsageRecorder usage;
@@ -89,7 +100,7 @@ public final class RecordFilter implements Filter, AutoCloseable {
     /** One JSON line, written field by field into one builder (no tree, no generator: this runs for every request). */
     String line(Exchange exchange, Completion completion, String tenant, String route, ProblemType problem,
                 long totalNanos) {
-        StringBuilder json = new StringBuilder(512);   // a typical line fits: no regrowth
+        StringBuilder json = lineBuilder();
         json.append("{\"ts\":\"");
         timestamps.append(json, Instant.now());
         json.append('"');
@@ -130,6 +141,20 @@ public final class RecordFilter implements Filter, AutoCloseable {
             json.append(",\"aborted\":true");
         }
         return json.append('}').toString();
+    }
+
+    /** An empty builder for one line: this thread's own when it is a platform thread, else a new one. */
+    private static StringBuilder lineBuilder() {
+        if (Thread.currentThread().isVirtual()) {
+            return new StringBuilder(LINE_CAPACITY);
+        }
+        StringBuilder json = LINE_BUILDERS.get();
+        if (json.capacity() > MAX_KEPT_CAPACITY) {
+            json = new StringBuilder(LINE_CAPACITY);
+            LINE_BUILDERS.set(json);
+        }
+        json.setLength(0);
+        return json;
     }
 
     /** {@code nanos} as milliseconds with three decimals (microseconds), e.g. {@code 1.204}; no double printing. */
