@@ -25,8 +25,9 @@ public final class ApiKeyAuthenticator implements Filter {
     static final String AUTHORIZATION = "Authorization";
     static final String CHALLENGE = "Bearer realm=\"tollgate\"";
     private static final String PREFIX = "tg_";
-    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final MessageDigest SHA256;
+    private static final ThreadLocal<MessageDigest> THREAD_DIGESTS =
+            ThreadLocal.withInitial(ApiKeyAuthenticator::newDigest);
 
     static {
         try {
@@ -92,46 +93,47 @@ public final class ApiKeyAuthenticator implements Filter {
         return authorization.substring(7);
     }
 
-    /**
-     * Finds the key by public id and checks the secret. The public id ends at an underscore; because a secret
-     * may itself contain underscores (and a public id might), each split is tried in order — a hash probe each.
-     */
     /** The key a presented credential names, and whether its secret matched. */
     private record Claim(KeySpec key, boolean verified) {
     }
 
+    /**
+     * Finds the key by public id and checks the secret. The public id ends at an underscore; because a secret
+     * may itself contain underscores (and a public id might), each split is tried in order — a hash probe each.
+     */
     private static Claim claim(Map<String, KeySpec> keys, String presented) {
         if (!presented.startsWith(PREFIX)) {
             return null;
         }
-        String rest = presented.substring(PREFIX.length());
-        for (int split = rest.indexOf('_'); split > 0; split = rest.indexOf('_', split + 1)) {
-            KeySpec key = keys.get(rest.substring(0, split));
+        int start = PREFIX.length();
+        for (int split = presented.indexOf('_', start); split > start; split = presented.indexOf('_', split + 1)) {
+            KeySpec key = keys.get(presented.substring(start, split));
             if (key != null) {
-                byte[] digest = sha256Hex(rest.substring(split + 1));
-                return new Claim(key, MessageDigest.isEqual(digest, key.secretSha256Hex()));
+                byte[] digest = sha256(presented.substring(split + 1));
+                return new Claim(key, MessageDigest.isEqual(digest, key.secretSha256()));
             }
         }
         return null;
     }
 
     /**
-     * The lower-case hex SHA-256 of {@code secret} as ASCII bytes, the form the store keeps. The digest comes from
-     * a clone of one prototype (cheaper than a provider lookup per request) and is hex-encoded in place.
+     * The SHA-256 of {@code secret} as UTF-8 bytes, compared as bytes with the digest the snapshot decoded from the
+     * stored hex (no hex text per request). A platform thread (an event loop) keeps one digest for all its
+     * requests; a virtual thread serves one request, so it takes a clone of one prototype (cheaper than a provider
+     * lookup).
      */
-    static byte[] sha256Hex(String secret) {
-        byte[] hash;
+    static byte[] sha256(String secret) {
+        MessageDigest digest = Thread.currentThread().isVirtual() ? newDigest() : THREAD_DIGESTS.get();
+        // digest(byte[]) leaves the digest reset, ready for the thread's next request
+        return digest.digest(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest newDigest() {
         try {
-            hash = ((MessageDigest) SHA256.clone()).digest(secret.getBytes(StandardCharsets.UTF_8));
+            return (MessageDigest) SHA256.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("SHA-256 digests of this JVM cannot be cloned", e);
         }
-        byte[] hex = new byte[hash.length * 2];
-        for (int i = 0; i < hash.length; i++) {
-            hex[2 * i] = HEX_DIGITS[(hash[i] >> 4) & 0xf];
-            hex[2 * i + 1] = HEX_DIGITS[hash[i] & 0xf];
-        }
-        return hex;
     }
 
     private static Response unauthenticated(String detail) {

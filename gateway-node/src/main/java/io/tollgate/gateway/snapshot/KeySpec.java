@@ -5,12 +5,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * An API key as the authenticator checks it. {@code secretSha256Hex} is the stored lowercase hex digest as
- * ASCII bytes, ready for a constant-time comparison. {@code allowedRoutes} null means every route of the tenant.
+ * An API key as the authenticator checks it. {@code secretSha256} is the SHA-256 of the secret (32 bytes),
+ * decoded from the stored hex once when the snapshot is compiled, ready for a constant-time comparison with the digest of what a request
+ * presents. {@code allowedRoutes} null means every route of the tenant.
  * A revocation in the future is a rotation overlap: the key still works until then. {@code quota} (null: none)
  * narrows the tenant's quota for this key, over the tenant's quota period.
  */
-public record KeySpec(UUID id, UUID tenantId, String publicId, byte[] secretSha256Hex, Set<UUID> allowedRoutes,
+public record KeySpec(UUID id, UUID tenantId, String publicId, byte[] secretSha256, Set<UUID> allowedRoutes,
                       RateSpec rate, Long quota, Instant expiresAt, Instant revokedAt) {
 
     public boolean usableAt(Instant now) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -85,7 +86,7 @@ final class SnapshotCompiler {
                 throw new IllegalArgumentException("api key " + k.id() + " has no valid SHA-256 digest");
             }
             keys.put(k.publicId(), new KeySpec(k.id(), k.tenantId(), k.publicId(),
-                    digest.getBytes(StandardCharsets.US_ASCII),
+                    HexFormat.of().parseHex(digest),
                     k.allowedRoutes() == null ? null : Set.copyOf(new LinkedHashSet<>(k.allowedRoutes())),
                     rate(k.ratePerSecond(), k.burst()), k.quota(), instant(k.expiresAt()), instant(k.revokedAt())));
         }
