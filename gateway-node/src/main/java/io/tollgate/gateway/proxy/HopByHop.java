@@ -8,8 +8,9 @@ import java.util.Set;
 
 /** Headers that belong to one connection and must not cross the proxy (RFC 9110 section 7.6.1). */
 final class HopByHop {
-    static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+    private static final String[] ALWAYS_NAMES = {"connection", "keep-alive", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
+    static final Set<String> ALWAYS = Set.of(ALWAYS_NAMES);
 
     private HopByHop() {
     }
@@ -18,7 +19,7 @@ final class HopByHop {
     static boolean always(String name) {
         // Runs for every field of every request and answer, and most are not hop-by-hop: the names in ALWAYS
         // start with c, k, p, t or u and are 2, 7, 10 or 16 to 19 characters long, so most fields are ruled out
-        // without lower-casing (allocating) their name.
+        // at once; the rest are compared without lower-casing (allocating) their name.
         int length = name.length();
         if (length != 2 && length != 7 && length != 10 && (length < 16 || length > 19)) {
             return false;
@@ -27,7 +28,12 @@ final class HopByHop {
         if (first != 'c' && first != 'k' && first != 'p' && first != 't' && first != 'u') {
             return false;
         }
-        return ALWAYS.contains(name.toLowerCase(Locale.ROOT));
+        for (String hopByHop : ALWAYS_NAMES) {
+            if (HttpFields.lowerIs(name, hopByHop)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The lower-case names the message's Connection fields list (empty, without allocating, when there is none). */

@@ -41,11 +41,11 @@ import java.util.Set;
  */
 public final class ProxyFilter implements Filter, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyFilter.class.getName());
-    /** Upstream headers that reveal implementation details. */
-    private static final Set<String> HIDDEN_RESPONSE_HEADERS = Set.of("server", "x-powered-by");
-    /** Request headers the client sets for us, or that do not describe the forwarded request. */
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "content-length",
-            Deadline.HEADER.toLowerCase(Locale.ROOT), "grpc-timeout");
+    /** Upstream headers that reveal implementation details (lower case). */
+    private static final String[] HIDDEN_RESPONSE_HEADERS = {"server", "x-powered-by"};
+    /** Request headers the client sets for us, or that do not describe the forwarded request (lower case). */
+    private static final String[] NOT_FORWARDED = {"host", "expect", "content-length",
+            Deadline.HEADER.toLowerCase(Locale.ROOT), "grpc-timeout"};
     /** The largest request body kept in memory so that a retry can send it again. */
     static final int REPLAY_LIMIT = 64 * 1024;
 
@@ -238,8 +238,19 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         if (HopByHop.always(name) || name.regionMatches(true, 0, "x-forwarded-", 0, 12)) {
             return false;
         }
-        String lower = name.toLowerCase(Locale.ROOT);
-        return !NOT_FORWARDED.contains(lower) && (listed.isEmpty() || !listed.contains(lower));
+        // names are compared without lower-casing each (an allocation per field); only a Connection field that
+        // lists names needs the lower-case form
+        return !lowerIsOneOf(name, NOT_FORWARDED) && (listed.isEmpty() || !listed.contains(HttpFields.lower(name)));
+    }
+
+    /** Whether {@code name} lower-cased is one of {@code lowerCaseNames}. */
+    private static boolean lowerIsOneOf(String name, String[] lowerCaseNames) {
+        for (String lowerCase : lowerCaseNames) {
+            if (HttpFields.lowerIs(name, lowerCase)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Response response(Exchange exchange, UpstreamResponse upstream) {
@@ -274,10 +285,17 @@ public final class ProxyFilter implements Filter, AutoCloseable {
             if (HopByHop.always(name)) {
                 continue;
             }
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (!listed.contains(lower) && !HIDDEN_RESPONSE_HEADERS.contains(lower) && !internal.contains(lower)) {
-                headers.add(name, raw.value(i));
+            if (lowerIsOneOf(name, HIDDEN_RESPONSE_HEADERS)) {
+                continue;
             }
+            // the lower-case name only when a set of names is there to look it up in (most answers: none)
+            if (!listed.isEmpty() || !internal.isEmpty()) {
+                String lower = HttpFields.lower(name);
+                if (listed.contains(lower) || internal.contains(lower)) {
+                    continue;
+                }
+            }
+            headers.add(name, raw.value(i));
         }
         return headers;
     }
