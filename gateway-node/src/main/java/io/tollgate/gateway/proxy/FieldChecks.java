@@ -27,6 +27,22 @@ final class FieldChecks {
         return true;
     }
 
+    /** Whether the bytes {@code buf[from, to)} are a token (as {@link #token(CharSequence, int)}). */
+    static boolean token(byte[] buf, int from, int to) {
+        if (to == from) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = (char) (buf[i] & 0xff);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || TOKEN_SYMBOLS.indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether {@code value} may be a field value: no control character but HTAB (so no CR, LF or NUL). */
     static boolean validValue(String value) {
         for (int i = 0, n = value.length(); i < n; i++) {

@@ -4,6 +4,7 @@ import io.tollgate.gateway.pipeline.HttpFields;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * An upstream's HTTP/1.x response head parsed from bytes, and how its body is framed (RFC 9112 section 6.3). A pure
@@ -24,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 final class ResponseHead {
     /** The largest response head (status lines and fields, 1xx heads included) accepted from an upstream. */
     static final int MAX_HEAD = 64 * 1024;
+    private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.ISO_8859_1);
 
     private final int status;
     private final HttpFields fields;
@@ -56,35 +58,52 @@ final class ResponseHead {
             if (lf < 0) {
                 return null;
             }
-            String statusLine = line(buf, p, lf);
-            budget -= lf + 1 - p;
-            p = lf + 1;
-            if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
-                    || (statusLine.length() > 12 && statusLine.charAt(12) != ' ')) {
+            // the status line and the fields are checked and taken apart in the buffer: only the field names and
+            // values become Strings
+            int end = checkedEnd(buf, p, lf);
+            int lineLength = end - p;
+            if (lineLength < 12 || !Arrays.equals(buf, p, p + 7, HTTP_1, 0, 7) || buf[p + 8] != ' '
+                    || (lineLength > 12 && buf[p + 12] != ' ')) {
                 throw new IOException("malformed status line from upstream");
             }
-            boolean http11 = statusLine.charAt(7) == '1';
-            if (!http11 && statusLine.charAt(7) != '0') {
+            boolean http11 = buf[p + 7] == '1';
+            if (!http11 && buf[p + 7] != '0') {
                 throw new IOException("unsupported HTTP version from upstream");
             }
-            int status = statusCode(statusLine);
+            int status = statusCode(buf, p + 9);
+            budget -= lf + 1 - p;
+            p = lf + 1;
             HttpFields fields = new HttpFields();
             while (true) {
                 lf = lineEnd(buf, p, to, budget);
                 if (lf < 0) {
                     return null;
                 }
-                String field = line(buf, p, lf);
+                end = checkedEnd(buf, p, lf);
+                int start = p;
                 budget -= lf + 1 - p;
                 p = lf + 1;
-                if (field.isEmpty()) {
+                if (end == start) {
                     break;
                 }
-                int colon = field.indexOf(':');
-                if (colon <= 0 || !FieldChecks.token(field, colon)) {
+                int colon = start;
+                while (colon < end && buf[colon] != ':') {
+                    colon++;
+                }
+                if (colon == start || colon == end || !FieldChecks.token(buf, start, colon)) {
                     throw new IOException("malformed header field from upstream");
                 }
-                fields.add(field.substring(0, colon), field.substring(colon + 1).strip());
+                // the value without surrounding whitespace: in a checked line, that can only be SP and HTAB
+                int valueStart = colon + 1;
+                int valueEnd = end;
+                while (valueStart < valueEnd && (buf[valueStart] == ' ' || buf[valueStart] == '\t')) {
+                    valueStart++;
+                }
+                while (valueEnd > valueStart && (buf[valueEnd - 1] == ' ' || buf[valueEnd - 1] == '\t')) {
+                    valueEnd--;
+                }
+                fields.add(new String(buf, start, colon - start, StandardCharsets.ISO_8859_1),
+                        new String(buf, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1));
             }
             if (status == 101 && upgrade) {
                 // the connection now belongs to the new protocol: no body, never reused
@@ -148,10 +167,11 @@ final class ResponseHead {
         return new ResponseHead(status, fields, UpstreamResponse.UNTIL_CLOSE, -1, false, consumed);
     }
 
-    private static int statusCode(String statusLine) throws IOException {
+    /** The three digits at {@code buf[at]}, at least 100. */
+    private static int statusCode(byte[] buf, int at) throws IOException {
         int code = 0;
-        for (int i = 9; i < 12; i++) {
-            char c = statusLine.charAt(i);
+        for (int i = at; i < at + 3; i++) {
+            byte c = buf[i];
             if (c < '0' || c > '9') {
                 throw new IOException("malformed status code from upstream");
             }
@@ -203,6 +223,12 @@ final class ResponseHead {
      * HTAB, no whitespace first (obsolete folding).
      */
     static String line(byte[] buf, int start, int lf) throws IOException {
+        int end = checkedEnd(buf, start, lf);
+        return new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Checks the line {@code [start, lf)} as {@link #line} does; where it ends without its line ending. */
+    private static int checkedEnd(byte[] buf, int start, int lf) throws IOException {
         int end = lf > start && buf[lf - 1] == '\r' ? lf - 1 : lf;
         for (int j = start; j < end; j++) {
             byte b = buf[j];
@@ -212,7 +238,7 @@ final class ResponseHead {
                 throw new IOException("malformed response head from upstream");
             }
         }
-        return new String(buf, start, end - start, StandardCharsets.ISO_8859_1);
+        return end;
     }
 
     int status() {

@@ -133,6 +133,54 @@ class ResponseHeadTest {
     }
 
     @Test
+    void eachFieldIsItsNameAndItsValueWithoutSurroundingWhitespace() throws IOException {
+        List<String> lines = List.of("X-A:v", "X-B:   ", "X-C:", "X-D: \t a b \t ", "X-E:\tcaf\u00e9 \u00a0",
+                "X-F: a:b: c ", "!#$%&'*+-.^_`|~09azAZ: token symbols", "X-G: HTTP/1.1 200 OK", "X-H:\u00ff\u0080",
+                "Set-Cookie: a=1; Path=/");
+        StringBuilder head = new StringBuilder("HTTP/1.0 299\r\n");
+        for (int i = 0; i < lines.size(); i++) {
+            head.append(lines.get(i)).append(i % 2 == 0 ? "\r\n" : "\n");
+        }
+        byte[] buf = bytes(head.append("\r\nbody").toString());
+
+        ResponseHead parsed = ResponseHead.parse(buf, 0, buf.length, false, false);
+
+        assertThat(parsed.status()).isEqualTo(299);
+        assertThat(parsed.keepAlive()).isFalse();
+        assertThat(parsed.consumed()).isEqualTo(buf.length - 4);
+        assertThat(parsed.fields().size()).isEqualTo(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int colon = line.indexOf(':');
+            assertThat(parsed.fields().name(i)).isEqualTo(line.substring(0, colon));
+            assertThat(parsed.fields().value(i)).as(line).isEqualTo(line.substring(colon + 1).strip());
+        }
+    }
+
+    @Test
+    void aFieldNameThatIsNoTokenIsRefused() {
+        for (String field : List.of("X\u00e9: v", "X/Y: v", "X\tY: v", "\"X\": v", "(X): v", "X,Y: v")) {
+            byte[] buf = bytes("HTTP/1.1 200 OK\r\n" + field + "\r\n\r\n");
+            assertThatThrownBy(() -> ResponseHead.parse(buf, 0, buf.length, false, false)).as(field)
+                    .isInstanceOf(IOException.class).hasMessageContaining("malformed header field");
+        }
+    }
+
+    @Test
+    void theStatusLineIsCheckedWhereverTheHeadStarts() throws IOException {
+        byte[] buf = bytes("xxHTTP/1.1 404 Not Found\r\n\r\nHTTP/1.1 20 OK\r\n\r\nHTTP/1.x 200 OK\r\n\r\n");
+
+        ResponseHead parsed = ResponseHead.parse(buf, 2, buf.length, false, false);
+        assertThat(parsed.status()).isEqualTo(404);
+        int second = 2 + parsed.consumed();
+        assertThatThrownBy(() -> ResponseHead.parse(buf, second, buf.length, false, false))
+                .isInstanceOf(IOException.class).hasMessageContaining("malformed status line");
+        int third = second + "HTTP/1.1 20 OK\r\n\r\n".length();
+        assertThatThrownBy(() -> ResponseHead.parse(buf, third, buf.length, false, false))
+                .isInstanceOf(IOException.class).hasMessageContaining("unsupported HTTP version");
+    }
+
+    @Test
     void theHeadIsReadFromWhereItStartsInTheBuffer() throws IOException {
         String head = "HTTP/1.1 204 No Content\r\n\r\n";
         byte[] buf = bytes("leftover" + head + "next");
