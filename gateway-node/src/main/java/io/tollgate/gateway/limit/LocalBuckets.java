@@ -5,6 +5,7 @@ import io.github.bucket4j.Bucket;
 import io.tollgate.gateway.snapshot.RateSpec;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,21 +16,21 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalBuckets {
     enum Scope { TENANT, ROUTE, KEY }
 
-    private record Id(Scope scope, UUID id) {
-    }
-
     /** A bucket with the spec it was built for; {@code capacity} is this node's share of the burst. */
     record Sized(RateSpec spec, int nodes, long capacity, Bucket bucket) {
     }
 
-    private final ConcurrentHashMap<Id, Sized> buckets = new ConcurrentHashMap<>();
+    /** One table per scope, by id (no key object made per lookup), in {@link Scope} order. */
+    private final List<ConcurrentHashMap<UUID, Sized>> buckets = List.of(new ConcurrentHashMap<>(),
+            new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
 
     Sized bucket(Scope scope, UUID id, RateSpec spec, int nodes) {
-        Sized current = buckets.get(new Id(scope, id));
+        ConcurrentHashMap<UUID, Sized> table = buckets.get(scope.ordinal());
+        Sized current = table.get(id);
         if (current != null && current.spec().equals(spec) && current.nodes() == nodes) {
             return current;
         }
-        return buckets.compute(new Id(scope, id), (key, existing) ->
+        return table.compute(id, (key, existing) ->
                 existing != null && existing.spec().equals(spec) && existing.nodes() == nodes
                         ? existing : create(spec, nodes));
     }

@@ -10,8 +10,6 @@ import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.pipeline.Response;
 import io.tollgate.gateway.snapshot.RateSpec;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -27,7 +25,13 @@ public final class RateLimitFilter implements Filter, AutoCloseable {
     /** After Redis failed, requests use local shares without asking Redis for this long, then one tries again. */
     private static final long REDIS_RETRY_NANOS = 5 * NANOS_PER_SECOND;
 
+    /** Tenant, route, key: the order buckets are taken from. */
+    private static final LocalBuckets.Scope[] SCOPES = LocalBuckets.Scope.values();
+
     private final LocalBuckets buckets = new LocalBuckets();
+    /** The two sources of buckets, made once rather than as method references per request. */
+    private final Source local = buckets::bucket;
+    private final Source cluster;
     private final ClusterShare share;
     private final RedisBuckets redis;
     private volatile boolean redisFailing;
@@ -37,11 +41,13 @@ public final class RateLimitFilter implements Filter, AutoCloseable {
     public RateLimitFilter(ClusterShare share) {
         this.share = share;
         this.redis = null;
+        this.cluster = null;
     }
 
     private RateLimitFilter(ClusterShare share, RedisBuckets redis) {
         this.share = share;
         this.redis = redis;
+        this.cluster = redis::bucket;
     }
 
     /**
@@ -58,9 +64,6 @@ public final class RateLimitFilter implements Filter, AutoCloseable {
         }
     }
 
-    private record Taken(LocalBuckets.Sized bucket, ConsumptionProbe probe) {
-    }
-
     /** Where the buckets of one request come from: Redis, or this node's memory. */
     @FunctionalInterface
     private interface Source {
@@ -72,7 +75,7 @@ public final class RateLimitFilter implements Filter, AutoCloseable {
         Response refused;
         if (redis != null && (!redisFailing || System.nanoTime() - redisRetryAt >= 0)) {
             try {
-                refused = take(exchange, redis::bucket, 1);
+                refused = take(exchange, cluster, 1);
                 if (redisFailing) {
                     redisFailing = false;
                     LOG.log(System.Logger.Level.INFO, "Redis answers again; limits are exact across nodes");
@@ -85,37 +88,48 @@ public final class RateLimitFilter implements Filter, AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "Redis failed (" + e.getClass().getSimpleName()
                             + "); enforcing this node's share of each limit until it answers");
                 }
-                refused = take(exchange, buckets::bucket, share.liveNodes());
+                refused = take(exchange, local, share.liveNodes());
             }
         } else {
-            refused = take(exchange, buckets::bucket, share.liveNodes());
+            refused = take(exchange, local, share.liveNodes());
         }
         return refused != null ? refused : chain.proceed(exchange);
     }
 
     /** Takes a token from every bucket that applies; returns the 429 when one is empty, else null. */
     private static Response take(Exchange exchange, Source source, int nodes) {
-        List<Taken> taken = new ArrayList<>(3);
-        Taken tightest = null;
-        for (Limit limit : limitsOf(exchange)) {
-            LocalBuckets.Sized bucket = source.bucket(limit.scope(), limit.id(), limit.spec(), nodes);
+        // one bucket per scope at most: the ones a token came from, given back when a later one is empty
+        LocalBuckets.Sized[] taken = new LocalBuckets.Sized[SCOPES.length];
+        LocalBuckets.Sized tightest = null;
+        ConsumptionProbe tightestProbe = null;
+        for (int s = 0; s < SCOPES.length; s++) {
+            LocalBuckets.Scope scope = SCOPES[s];
+            if (!limits(exchange, scope)) {
+                continue;
+            }
+            LocalBuckets.Sized bucket = source.bucket(scope, limitedId(exchange, scope), limit(exchange, scope),
+                    nodes);
             ConsumptionProbe probe = bucket.bucket().tryConsumeAndReturnRemaining(1);
             if (!probe.isConsumed()) {
-                taken.forEach(t -> t.bucket().bucket().addTokens(1));
+                for (LocalBuckets.Sized earlier : taken) {
+                    if (earlier != null) {
+                        earlier.bucket().addTokens(1);
+                    }
+                }
                 long retryAfter = Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill()));
                 writeHeaders(exchange.responseHeaders(), bucket.capacity(), 0, probe.getNanosToWaitForReset());
                 return Response.problem(Problem.of(ProblemType.RATE_LIMITED, "Rate limit reached; retry later")
                         .withHeader("Retry-After", Long.toString(retryAfter)));
             }
-            Taken now = new Taken(bucket, probe);
-            taken.add(now);
-            if (tightest == null || probe.getRemainingTokens() < tightest.probe().getRemainingTokens()) {
-                tightest = now;
+            taken[s] = bucket;
+            if (tightest == null || probe.getRemainingTokens() < tightestProbe.getRemainingTokens()) {
+                tightest = bucket;
+                tightestProbe = probe;
             }
         }
         if (tightest != null) {
-            writeHeaders(exchange.responseHeaders(), tightest.bucket().capacity(),
-                    tightest.probe().getRemainingTokens(), tightest.probe().getNanosToWaitForReset());
+            writeHeaders(exchange.responseHeaders(), tightest.capacity(), tightestProbe.getRemainingTokens(),
+                    tightestProbe.getNanosToWaitForReset());
         }
         return null;
     }
@@ -127,21 +141,29 @@ public final class RateLimitFilter implements Filter, AutoCloseable {
         }
     }
 
-    private record Limit(LocalBuckets.Scope scope, UUID id, RateSpec spec) {
+    /** Whether the exchange has a limit of {@code scope}: always its tenant's, a route's or key's own if set. */
+    private static boolean limits(Exchange exchange, LocalBuckets.Scope scope) {
+        return switch (scope) {
+            case TENANT -> exchange.tenant() != null;
+            case ROUTE -> exchange.route().rate() != null;
+            case KEY -> exchange.key() != null && exchange.key().rate() != null;
+        };
     }
 
-    private static List<Limit> limitsOf(Exchange exchange) {
-        List<Limit> limits = new ArrayList<>(3);
-        if (exchange.tenant() != null) {
-            limits.add(new Limit(LocalBuckets.Scope.TENANT, exchange.tenant().id(), exchange.tenant().rate()));
-        }
-        if (exchange.route().rate() != null) {
-            limits.add(new Limit(LocalBuckets.Scope.ROUTE, exchange.route().id(), exchange.route().rate()));
-        }
-        if (exchange.key() != null && exchange.key().rate() != null) {
-            limits.add(new Limit(LocalBuckets.Scope.KEY, exchange.key().id(), exchange.key().rate()));
-        }
-        return limits;
+    private static UUID limitedId(Exchange exchange, LocalBuckets.Scope scope) {
+        return switch (scope) {
+            case TENANT -> exchange.tenant().id();
+            case ROUTE -> exchange.route().id();
+            case KEY -> exchange.key().id();
+        };
+    }
+
+    private static RateSpec limit(Exchange exchange, LocalBuckets.Scope scope) {
+        return switch (scope) {
+            case TENANT -> exchange.tenant().rate();
+            case ROUTE -> exchange.route().rate();
+            case KEY -> exchange.key().rate();
+        };
     }
 
     private static void writeHeaders(HttpFields headers, long limit, long remaining, long nanosToReset) {

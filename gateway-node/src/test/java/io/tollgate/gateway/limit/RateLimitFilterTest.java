@@ -82,4 +82,34 @@ class RateLimitFilterTest {
         assertThat(pipeline.run(other).status()).isEqualTo(200);
         assertThat(other.responseHeaders().first("RateLimit-Remaining")).isEqualTo("7");
     }
+
+    @Test
+    void aRefusalByTheKeyGivesBackBothTheTenantAndTheRouteToken() {
+        RouteSpec limitedRoute = new RouteSpec(UUID.randomUUID(), tenant.id(), "r2", List.of(), List.of("/"),
+                Set.of(), false, RouteSpec.AUTH_API_KEY, new RateSpec(1, 4), null, false, Set.of(), POOL);
+        Pipeline pipeline = limited(new ClusterShare());
+        KeySpec narrow = key(new RateSpec(1, 1));
+
+        Exchange first = exchange(narrow);
+        first.route(limitedRoute, "/", tenant);
+        assertThat(pipeline.run(first).status()).isEqualTo(200);
+        // the key's bucket is the tightest of the three: 0 of 1 left
+        assertThat(first.responseHeaders().first("RateLimit-Limit")).isEqualTo("1");
+        assertThat(first.responseHeaders().first("RateLimit-Remaining")).isEqualTo("0");
+
+        Exchange refused = exchange(narrow);
+        refused.route(limitedRoute, "/", tenant);
+        assertThat(pipeline.run(refused).problem().type()).isEqualTo(ProblemType.RATE_LIMITED);
+        assertThat(refused.responseHeaders().first("RateLimit-Limit")).isEqualTo("1");
+
+        // the route (burst 4) and the tenant (burst 10) each lost only the accepted request
+        Exchange other = exchange(null);
+        other.route(limitedRoute, "/", tenant);
+        assertThat(pipeline.run(other).status()).isEqualTo(200);
+        assertThat(other.responseHeaders().first("RateLimit-Limit")).isEqualTo("4");
+        assertThat(other.responseHeaders().first("RateLimit-Remaining")).isEqualTo("2");
+        Exchange tenantOnly = exchange(null);
+        assertThat(pipeline.run(tenantOnly).status()).isEqualTo(200);
+        assertThat(tenantOnly.responseHeaders().first("RateLimit-Remaining")).isEqualTo("7");
+    }
 }
