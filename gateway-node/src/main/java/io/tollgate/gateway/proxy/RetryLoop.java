@@ -16,7 +16,8 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -165,7 +166,8 @@ final class RetryLoop {
         private final Predicate<Attempt> retryable;
         private final ResilienceSpec spec;
         private final String hashKey;
-        private final Set<UpstreamPool.Target> tried = new HashSet<>();
+        /** Targets tried for this request, each once: a short list, as a request rarely tries more than two. */
+        private final List<UpstreamPool.Target> tried = new ArrayList<>(2);
         private final ToIntFunction<UpstreamPool.Target> inFlight;
         /** A target not tried yet for this request, and only one this node may send to now (takes its permit). */
         private final Predicate<UpstreamPool.Target> untriedAndPermitted;
@@ -219,7 +221,9 @@ final class RetryLoop {
             if (last != null) {
                 last.discard();
             }
-            tried.add(picked);
+            if (!tried.contains(picked)) {
+                tried.add(picked);
+            }
             target = picked;
             return picked;
         }
