@@ -5,7 +5,7 @@ import io.tollgate.gateway.pipeline.Exchange;
 import io.tollgate.gateway.pipeline.Filter;
 import io.tollgate.gateway.pipeline.Response;
 
-import java.util.HexFormat;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -19,6 +19,7 @@ public final class RequestIdFilter implements Filter {
     static final String REQUEST_ID = "X-Request-Id";
     static final String TRACEPARENT = "traceparent";
     private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
     private static final Pattern TRACEPARENT_FORMAT =
             Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?");
 
@@ -68,11 +69,31 @@ public final class RequestIdFilter implements Filter {
         return new UUID(high, low).toString();
     }
 
-    /** A new trace: random trace and span ids (never all zeros), sampled. Unique, not secret, like the request id. */
+    /**
+     * A new trace: random trace and span ids (never all zeros), sampled. Unique, not secret, like the request id.
+     * Written as one array of its 55 characters, not as three hex Strings and their concatenation.
+     */
     static String newTraceparent() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        HexFormat hex = HexFormat.of();
-        return "00-" + hex.toHexDigits(random.nextLong() | 1L << 56) + hex.toHexDigits(random.nextLong())
-                + "-" + hex.toHexDigits(random.nextLong() | 1L << 56) + "-01";
+        byte[] text = new byte[55];   // 00-<trace id: 32 hex>-<span id: 16 hex>-01
+        text[0] = '0';
+        text[1] = '0';
+        text[2] = '-';
+        hex(text, 3, random.nextLong() | 1L << 56);
+        hex(text, 19, random.nextLong());
+        text[35] = '-';
+        hex(text, 36, random.nextLong() | 1L << 56);
+        text[52] = '-';
+        text[53] = '0';
+        text[54] = '1';
+        return new String(text, StandardCharsets.ISO_8859_1);
+    }
+
+    /** {@code value} as 16 lower-case hex digits at {@code out[at]}, most significant first. */
+    private static void hex(byte[] out, int at, long value) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = HEX_DIGITS[(int) (value & 0xf)];
+            value >>>= 4;
+        }
     }
 }

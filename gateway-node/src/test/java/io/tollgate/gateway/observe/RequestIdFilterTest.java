@@ -2,7 +2,9 @@ package io.tollgate.gateway.observe;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -43,6 +45,33 @@ class RequestIdFilterTest {
             assertThat(RequestIdFilter.validTraceparent(traceparent)).as(traceparent).isTrue();
             assertThat(traceparent).hasSize(55).startsWith("00-").endsWith("-01");
             assertThat(seen.add(traceparent.substring(3, 35))).isTrue();
+        }
+    }
+
+    @Test
+    void everyDigitOfAMintedTraceparentIsRandomHex() {
+        // position -> the digits seen there; the ids' random bits must reach every hex digit
+        List<Set<Character>> seen = new ArrayList<>();
+        for (int p = 0; p < 55; p++) {
+            seen.add(new HashSet<>());
+        }
+        for (int i = 0; i < 2_000; i++) {
+            String traceparent = RequestIdFilter.newTraceparent();
+            for (int p = 0; p < 55; p++) {
+                seen.get(p).add(traceparent.charAt(p));
+            }
+        }
+        for (int p : new int[]{0, 1, 2, 35, 52, 53, 54}) {
+            assertThat(seen.get(p)).as("position %d", p).hasSize(1);
+        }
+        for (int p = 3; p < 52; p++) {
+            if (p == 35) {
+                continue;
+            }
+            // the second digit of each id has its low bit set (never all zeros): eight digits there, else sixteen
+            int digits = p == 4 || p == 37 ? 8 : 16;
+            assertThat(seen.get(p)).as("position %d", p).hasSize(digits).allMatch(c -> "0123456789abcdef"
+                    .indexOf(c) >= 0);
         }
     }
 }
