@@ -205,7 +205,9 @@ public final class ProxyFilter implements Filter, AutoCloseable {
                 path = "/" + path;
             }
         }
-        path = target.basePath() + path;
+        if (!target.basePath().isEmpty()) {
+            path = target.basePath() + path;
+        }
         return exchange.rawQuery() == null ? path : path + "?" + exchange.rawQuery();
     }
 

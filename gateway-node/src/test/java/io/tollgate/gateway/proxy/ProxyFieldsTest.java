@@ -3,6 +3,7 @@ package io.tollgate.gateway.proxy;
 import io.tollgate.gateway.pipeline.Exchange;
 import io.tollgate.gateway.pipeline.HttpFields;
 import io.tollgate.gateway.snapshot.RouteSpec;
+import io.tollgate.gateway.snapshot.UpstreamPool;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -14,7 +15,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Which fields cross the proxy, each way, whatever the case of their names. */
+/** What the proxy sends on: which fields cross it each way (in any name case), and the request target. */
 class ProxyFieldsTest {
 
     private static Exchange exchange(HttpFields fields, Set<String> internal) {
@@ -65,5 +66,27 @@ class ProxyFieldsTest {
         ProxyFilter.requestHeaders(exchange(listing, Set.of()), second);
         assertThat(new String(second.bytes(), 0, second.length(), StandardCharsets.ISO_8859_1))
                 .startsWith("Accept: */*\r\nX-Forwarded-For: ");
+    }
+
+    @Test
+    void theTargetIsTheBasePathThenTheRawPathAndQuery() {
+        RouteSpec stripping = new RouteSpec(UUID.randomUUID(), UUID.randomUUID(), "r", List.of(), List.of("/api"),
+                Set.of(), true, RouteSpec.AUTH_NONE, null, null, false, Set.of(), null, null);
+        UpstreamPool.Target plain = UpstreamPool.target("http://127.0.0.1:9", 1);
+        UpstreamPool.Target based = UpstreamPool.target("http://127.0.0.1:9/base", 1);
+
+        assertThat(ProxyFilter.requestTarget(request("/a%2Fb/c", "x=1&y", null, null), plain))
+                .isEqualTo("/a%2Fb/c?x=1&y");
+        assertThat(ProxyFilter.requestTarget(request("/a", null, null, null), based)).isEqualTo("/base/a");
+        assertThat(ProxyFilter.requestTarget(request("/api/v1", "q", stripping, "/api"), based))
+                .isEqualTo("/base/v1?q");
+        assertThat(ProxyFilter.requestTarget(request("/api", null, stripping, "/api"), plain)).isEqualTo("/");
+    }
+
+    private static Exchange request(String rawPath, String rawQuery, RouteSpec route, String prefix) {
+        Exchange exchange = new Exchange("GET", rawPath, rawQuery, "gw.example", "http", "192.0.2.1",
+                new HttpFields(), InputStream.nullInputStream(), -1, false, System.nanoTime(), null);
+        exchange.route(route != null ? route : exchange(new HttpFields(), Set.of()).route(), prefix, null);
+        return exchange;
     }
 }
