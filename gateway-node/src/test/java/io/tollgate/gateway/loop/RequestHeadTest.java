@@ -153,6 +153,26 @@ class RequestHeadTest {
         }
     }
 
+    @Test
+    void usualFieldNamesAreTheSameStringEachTimeAndEveryNameIsKeptAsSent() {
+        String text = head("GET / HTTP/1.1", "Host: a", "User-Agent: u", "ACCEPT: x", "X-Api-Key: k",
+                "x-api-key: k2", "X-API-Key: k3", "Accept-Encodings: e", "Hos: h", "accept-language: l",
+                "X-Forwarded-For: f", "traceparent: t", "Traceparent: t2", "If-None-Match: n", "Connectio: c");
+        RequestHead first = parse(text);
+        RequestHead second = parse(text);
+
+        List<String> sent = List.of("Host", "User-Agent", "ACCEPT", "X-Api-Key", "x-api-key", "X-API-Key",
+                "Accept-Encodings", "Hos", "accept-language", "X-Forwarded-For", "traceparent", "Traceparent",
+                "If-None-Match", "Connectio");
+        assertThat(names(first.fields())).isEqualTo(sent);
+        assertThat(names(second.fields())).isEqualTo(sent);
+        for (int i : new int[]{0, 1, 4, 5, 8, 9, 10, 12}) {
+            assertThat(first.fields().name(i)).as(sent.get(i)).isSameAs(second.fields().name(i));
+        }
+        assertThat(first.fields().first("x-api-key")).isEqualTo("k");
+        assertThat(first.fields().all("X-API-KEY")).containsExactly("k", "k2", "k3");
+    }
+
     // ---- what is handed over ----
 
     record Refused(String description, String head) {
