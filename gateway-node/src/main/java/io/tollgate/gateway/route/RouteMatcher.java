@@ -3,6 +3,7 @@ package io.tollgate.gateway.route;
 import io.tollgate.gateway.snapshot.RouteSpec;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,10 @@ import java.util.Map;
  * prefix to "/", probing the table for each; within a prefix, routes naming methods come before catch-alls.
  * Routes for the request's host win over routes for any host.
  *
+ * <p>Each table also knows the lengths of its route paths, so a candidate prefix of a length no route path has is
+ * passed over without making the prefix String to probe with: a lookup makes Strings only for the few lengths
+ * that can match.
+ *
  * <p>A route path {@code /v1} matches {@code /v1}, {@code /v1/} and {@code /v1/x} but not {@code /v1x}; matching
  * is on the raw (still percent-encoded) path, so an encoded {@code %2F} never creates a segment boundary.
  */
@@ -26,12 +31,18 @@ public final class RouteMatcher {
     private static final Comparator<RouteSpec> METHODS_FIRST =
             Comparator.comparing((RouteSpec r) -> r.methods().isEmpty()).thenComparing(RouteSpec::id);
 
-    private final Map<String, Map<String, List<RouteSpec>>> byHost;
-    private final Map<String, List<RouteSpec>> anyHost;
+    /** The routes of one host (or of any host) by path, and which path lengths occur among them. */
+    private record Table(Map<String, List<RouteSpec>> byPath, BitSet pathLengths) {
+        boolean mayHold(int pathLength) {
+            return pathLengths.get(pathLength);
+        }
+    }
+
+    private final Map<String, Table> byHost;
+    private final Table anyHost;
     private final int size;
 
-    private RouteMatcher(Map<String, Map<String, List<RouteSpec>>> byHost, Map<String, List<RouteSpec>> anyHost,
-                         int size) {
+    private RouteMatcher(Map<String, Table> byHost, Table anyHost, int size) {
         this.byHost = byHost;
         this.anyHost = anyHost;
         this.size = size;
@@ -56,18 +67,20 @@ public final class RouteMatcher {
                 }
             }
         }
-        Map<String, Map<String, List<RouteSpec>>> frozenHosts = new HashMap<>();
+        Map<String, Table> frozenHosts = new HashMap<>();
         byHost.forEach((host, table) -> frozenHosts.put(host, freeze(table)));
         return new RouteMatcher(Map.copyOf(frozenHosts), freeze(anyHost), routes.size());
     }
 
-    private static Map<String, List<RouteSpec>> freeze(Map<String, List<RouteSpec>> table) {
+    private static Table freeze(Map<String, List<RouteSpec>> table) {
         Map<String, List<RouteSpec>> frozen = new HashMap<>();
+        BitSet lengths = new BitSet();
         table.forEach((path, list) -> {
             list.sort(METHODS_FIRST);
             frozen.put(path, List.copyOf(list));
+            lengths.set(path.length());
         });
-        return Map.copyOf(frozen);
+        return new Table(Map.copyOf(frozen), lengths);
     }
 
     /** The route for this request, or null. {@code host} is the Host header as sent (port allowed), may be null. */
@@ -77,7 +90,7 @@ public final class RouteMatcher {
         }
         String name = normalizeHost(host);
         if (name != null) {
-            Map<String, List<RouteSpec>> table = byHost.get(name);
+            Table table = byHost.get(name);
             if (table != null) {
                 Match match = longestPrefix(table, method, rawPath);
                 if (match != null) {
@@ -94,12 +107,12 @@ public final class RouteMatcher {
 
     /** Calls {@code action} with every route, possibly more than once (a route listed under several hosts or paths). */
     public void forEachRoute(java.util.function.Consumer<RouteSpec> action) {
-        byHost.values().forEach(paths -> paths.values().forEach(routes -> routes.forEach(action)));
-        anyHost.values().forEach(routes -> routes.forEach(action));
+        byHost.values().forEach(table -> table.byPath().values().forEach(routes -> routes.forEach(action)));
+        anyHost.byPath().values().forEach(routes -> routes.forEach(action));
     }
 
-    private static Match longestPrefix(Map<String, List<RouteSpec>> table, String method, String path) {
-        if (table.isEmpty()) {
+    private static Match longestPrefix(Table table, String method, String path) {
+        if (table.byPath().isEmpty()) {
             return null;
         }
         // Candidates from longest to shortest: the whole path, then at each '/' the prefix with and without it.
@@ -113,13 +126,13 @@ public final class RouteMatcher {
             if (slash < 0) {
                 break;
             }
-            if (slash + 1 < path.length() && slash + 1 != end) {
+            if (slash + 1 < path.length() && slash + 1 != end && table.mayHold(slash + 1)) {
                 match = probe(table, method, path.substring(0, slash + 1));
                 if (match != null) {
                     return match;
                 }
             }
-            if (slash > 0) {
+            if (slash > 0 && table.mayHold(slash)) {
                 match = probe(table, method, path.substring(0, slash));
                 if (match != null) {
                     return match;
@@ -130,8 +143,8 @@ public final class RouteMatcher {
         return null;
     }
 
-    private static Match probe(Map<String, List<RouteSpec>> table, String method, String prefix) {
-        List<RouteSpec> candidates = table.get(prefix);
+    private static Match probe(Table table, String method, String prefix) {
+        List<RouteSpec> candidates = table.byPath().get(prefix);
         if (candidates == null) {
             return null;
         }

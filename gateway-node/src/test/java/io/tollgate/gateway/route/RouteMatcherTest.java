@@ -43,6 +43,29 @@ class RouteMatcherTest {
     }
 
     @Test
+    void prefixesOfEveryLengthAreFoundWhenAPathOfThatLengthExists() {
+        RouteMatcher matcher = RouteMatcher.compile(List.of(
+                route("slashed", List.of(), "/v2/"),
+                route("deep", List.of(), "/a/bb/ccc/dddd"),
+                route("mid", List.of(), "/a/bb"),
+                route("host-root", List.of("h.test"), "/"),
+                route("host-x", List.of("h.test"), "/x/yy")));
+
+        assertThat(matched(matcher, null, "GET", "/v2/x/y")).isEqualTo("slashed");
+        assertThat(matched(matcher, null, "GET", "/v2/")).isEqualTo("slashed");
+        assertThat(matched(matcher, null, "GET", "/v2")).isNull();
+        assertThat(matched(matcher, null, "GET", "/a/bb/ccc/dddd/e/f")).isEqualTo("deep");
+        assertThat(matched(matcher, null, "GET", "/a/bb/ccc/ddd")).isEqualTo("mid");
+        assertThat(matched(matcher, null, "GET", "/a/bb/")).isEqualTo("mid");
+        assertThat(matched(matcher, null, "GET", "/a/b")).isNull();
+        assertThat(matched(matcher, "h.test", "GET", "/x/yy/zzz")).isEqualTo("host-x");
+        assertThat(matched(matcher, "h.test", "GET", "/x/y")).isEqualTo("host-root");
+        assertThat(matched(matcher, "h.test", "GET", "/a/bb/c")).isEqualTo("host-root");
+        assertThat(matched(matcher, "other.test", "GET", "/a/bb/c")).isEqualTo("mid");
+        assertThat(matcher.match("h.test", "GET", "/x/yy/1").prefix()).isEqualTo("/x/yy");
+    }
+
+    @Test
     void encodedSlashIsNotASegmentBoundary() {
         RouteMatcher matcher = RouteMatcher.compile(List.of(route("a", List.of(), "/a")));
 
