@@ -36,7 +36,11 @@ final class HopByHop {
         return false;
     }
 
-    /** The lower-case names the message's Connection fields list (empty, without allocating, when there is none). */
+    /**
+     * The lower-case names the message's Connection fields list, less the ones {@link #always} removes anyway
+     * (every caller asks it first); empty, without allocating, when there are none, as for the usual
+     * {@code Connection: keep-alive}.
+     */
     static Set<String> listedIn(HttpFields headers) {
         Set<String> names = Set.of();
         for (int i = 0, n = headers.size(); i < n; i++) {
@@ -45,8 +49,9 @@ final class HopByHop {
                 continue;
             }
             for (String token : headers.value(i).split(",")) {
-                String listed = token.trim().toLowerCase(Locale.ROOT);
-                if (!listed.isEmpty()) {
+                String listed = token.trim();
+                if (!listed.isEmpty() && !always(listed)) {
+                    listed = listed.toLowerCase(Locale.ROOT);
                     if (names.isEmpty()) {
                         names = new HashSet<>();
                     }

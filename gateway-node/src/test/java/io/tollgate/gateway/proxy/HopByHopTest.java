@@ -42,4 +42,12 @@ class HopByHopTest {
         assertThat(HopByHop.listedIn(fields)).containsExactlyInAnyOrder("x-secret", "close", "foo");
         assertThat(HopByHop.listedIn(new HttpFields().add("Host", "a"))).isEmpty();
     }
+
+    @Test
+    void namesThatAreHopByHopAnywayAreNotCollected() {
+        assertThat(HopByHop.listedIn(new HttpFields().add("Connection", "keep-alive"))).isEmpty();
+        assertThat(HopByHop.listedIn(new HttpFields().add("Connection", " Keep-Alive , TE,upgrade")
+                .add("connection", "Close"))).containsExactly("close");
+        assertThat(HopByHop.listedIn(new HttpFields().add("Connection", "Keep-Alive, X-Hop"))).containsExactly("x-hop");
+    }
 }
