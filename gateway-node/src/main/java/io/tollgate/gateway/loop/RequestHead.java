@@ -1,5 +1,6 @@
 package io.tollgate.gateway.loop;
 
+import io.tollgate.gateway.pipeline.FieldNames;
 import io.tollgate.gateway.pipeline.HttpFields;
 
 import java.nio.charset.StandardCharsets;
@@ -62,19 +63,6 @@ final class RequestHead {
     /** The usual methods as constants: no String made for them on each request. */
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"};
     private static final byte[][] METHOD_BYTES = new byte[METHODS.length][];
-    /**
-     * Field names clients usually send, spelt as they usually send them, as constants: a field whose name is one of
-     * these byte for byte gets the constant, not a new String (any other spelling still gets its own).
-     */
-    private static final String[] KNOWN_NAMES = {"Host", "host", "User-Agent", "user-agent", "Accept", "accept",
-            "Accept-Encoding", "accept-encoding", "Accept-Language", "accept-language", "Connection", "connection",
-            "X-API-Key", "x-api-key", "Authorization", "authorization", "Cookie", "cookie", "Cache-Control",
-            "cache-control", "X-Request-Id", "x-request-id", "traceparent", "X-Forwarded-For", "x-forwarded-for",
-            "Referer", "referer", "Origin", "origin", "If-None-Match", "if-none-match"};
-    private static final int MAX_KNOWN_NAME = Arrays.stream(KNOWN_NAMES).mapToInt(String::length).max().orElseThrow();
-    /** {@link #KNOWN_NAMES} by length, as bytes and as the Strings. */
-    private static final byte[][][] KNOWN_NAME_BYTES = new byte[MAX_KNOWN_NAME + 1][][];
-    private static final String[][] KNOWN_NAME_STRINGS = new String[MAX_KNOWN_NAME + 1][];
 
     // character classes, indexed by the byte's unsigned value
     private static final boolean[] TCHAR = new boolean[256];
@@ -94,12 +82,6 @@ final class RequestHead {
         }
         for (int m = 0; m < METHODS.length; m++) {
             METHOD_BYTES[m] = METHODS[m].getBytes(StandardCharsets.ISO_8859_1);
-        }
-        for (int length = 0; length <= MAX_KNOWN_NAME; length++) {
-            int n = length;
-            String[] names = Arrays.stream(KNOWN_NAMES).filter(name -> name.length() == n).toArray(String[]::new);
-            KNOWN_NAME_STRINGS[length] = names;
-            KNOWN_NAME_BYTES[length] = Arrays.stream(names).map(RequestHead::ascii).toArray(byte[][]::new);
         }
     }
 
@@ -311,7 +293,7 @@ final class RequestHead {
             }
             String value = valueEnd == valueStart ? ""
                     : new String(buf, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
-            fields.add(name(buf, nameStart, nameLength), value);
+            fields.add(FieldNames.of(buf, nameStart, nameLength), value);
             if (isHost) {
                 host = value;
             }
@@ -364,19 +346,6 @@ final class RequestHead {
             }
         }
         return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
-    }
-
-    /** The field name at {@code buf[from]}: one of {@link #KNOWN_NAMES} when it is one byte for byte, else new. */
-    private static String name(byte[] buf, int from, int length) {
-        if (length <= MAX_KNOWN_NAME) {
-            byte[][] known = KNOWN_NAME_BYTES[length];
-            for (int k = 0; k < known.length; k++) {
-                if (Arrays.equals(buf, from, from + length, known[k], 0, length)) {
-                    return KNOWN_NAME_STRINGS[length][k];
-                }
-            }
-        }
-        return new String(buf, from, length, StandardCharsets.ISO_8859_1);
     }
 
     /** Whether the {@code lower.length} bytes at {@code buf[at]} are {@code lower} in any ASCII case. */

@@ -1,5 +1,6 @@
 package io.tollgate.gateway.proxy;
 
+import io.tollgate.gateway.pipeline.FieldNames;
 import io.tollgate.gateway.pipeline.HttpFields;
 
 import java.io.IOException;
@@ -102,7 +103,7 @@ final class ResponseHead {
                 while (valueEnd > valueStart && (buf[valueEnd - 1] == ' ' || buf[valueEnd - 1] == '\t')) {
                     valueEnd--;
                 }
-                fields.add(new String(buf, start, colon - start, StandardCharsets.ISO_8859_1),
+                fields.add(FieldNames.of(buf, start, colon - start),
                         new String(buf, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1));
             }
             if (status == 101 && upgrade) {
