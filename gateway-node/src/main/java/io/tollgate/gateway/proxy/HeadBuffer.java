@@ -50,13 +50,15 @@ final class HeadBuffer {
         length += len;
     }
 
+    @SuppressWarnings("deprecation")
     private void ascii(String s) {
         int n = s.length();
         ensure(n);
         // Field values came from a parsed request (or are ours); ISO-8859-1 gives back the bytes that arrived.
-        for (int i = 0; i < n; i++) {
-            bytes[length++] = (byte) s.charAt(i);
-        }
+        // This getBytes is deprecated because it keeps only the low byte of each char, which is what is wanted
+        // here, in one copy rather than a charAt per character.
+        s.getBytes(0, n, bytes, length);
+        length += n;
     }
 
     private void ensure(int more) {

@@ -45,4 +45,16 @@ class HeadBufferTest {
 
         assertThat(text(head)).isEqualTo("GET / HTTP/1.1\r\nHost: h\r\nX-Big: " + big + "\r\n\r\nbody\u00e9");
     }
+
+    @Test
+    void eachCharacterIsWrittenAsItsLowByte() {
+        HeadBuffer head = new HeadBuffer();
+        head.startRequest("GET", "/caf\u00e9", "h");
+        head.field("X-Name", "\u00ff\u0080 \t\u0141");
+        head.end();
+
+        byte[] expected = ("GET /caf\u00e9 HTTP/1.1\r\nHost: h\r\nX-Name: \u00ff\u0080 \t\u0041\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(java.util.Arrays.copyOf(head.bytes(), head.length())).isEqualTo(expected);
+    }
 }
