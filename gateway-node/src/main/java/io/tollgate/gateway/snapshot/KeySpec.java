@@ -6,8 +6,8 @@ import java.util.UUID;
 
 /**
  * An API key as the authenticator checks it. {@code secretSha256} is the SHA-256 of the secret (32 bytes),
- * decoded from the stored hex once when the snapshot is compiled, ready for a constant-time comparison with the digest of what a request
- * presents. {@code allowedRoutes} null means every route of the tenant.
+ * decoded from the stored hex once when the snapshot is compiled, ready for a constant-time comparison with the
+ * digest of what a request presents. {@code allowedRoutes} null means every route of the tenant.
  * A revocation in the future is a rotation overlap: the key still works until then. {@code quota} (null: none)
  * narrows the tenant's quota for this key, over the tenant's quota period.
  */
