@@ -140,7 +140,11 @@ public final class RecordFilter implements Filter, AutoCloseable {
         if (completion.aborted()) {
             json.append(",\"aborted\":true");
         }
-        return json.append('}').toString();
+        String line = json.append('}').toString();
+        if (json.capacity() > MAX_KEPT_CAPACITY && !Thread.currentThread().isVirtual()) {
+            LINE_BUILDERS.set(new StringBuilder(LINE_CAPACITY));   // not held, with its text, until the next line
+        }
+        return line;
     }
 
     /** An empty builder for one line: this thread's own when it is a platform thread, else a new one. */
@@ -149,10 +153,6 @@ public final class RecordFilter implements Filter, AutoCloseable {
             return new StringBuilder(LINE_CAPACITY);
         }
         StringBuilder json = LINE_BUILDERS.get();
-        if (json.capacity() > MAX_KEPT_CAPACITY) {
-            json = new StringBuilder(LINE_CAPACITY);
-            LINE_BUILDERS.set(json);
-        }
         json.setLength(0);
         return json;
     }
