@@ -89,6 +89,40 @@ class GracefulShutdownTest {
     }
 
     @Test
+    void requestsStillAtTheUpstreamAfterTheDrainTimeoutAreRecordedAsAborted() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        Path accessLog = dir.resolve("access.log");
+        try (Upstream stuck = Upstream.answering(e -> {
+                 try {
+                     never.await(30, TimeUnit.SECONDS);
+                 } catch (InterruptedException ex) {
+                     Thread.currentThread().interrupt();
+                 }
+                 Upstream.send(e, 200, "late");
+             });
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            GatewayServer gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of(
+                    "TOLLGATE_DRAIN_UNREADY_MS", "100", "TOLLGATE_DRAIN_TIMEOUT_MS", "300",
+                    "TOLLGATE_ACCESS_LOG", accessLog.toString()));
+            var t = Seed.tenant();
+            t.route(t.service(stuck.url()), "/stuck", "none");
+            Gateways.awaitVersion(gateway, t.save());
+            int port = gateway.port();
+            for (int i = 0; i < 2; i++) {
+                clients.submit(() -> RawHttp.get(port, t.host, "/stuck/" + System.nanoTime()));
+            }
+            Gateways.await("two requests at the upstream", () -> stuck.seen.size() == 2);
+
+            gateway.stop();   // the event loops hold both; the drain gives up on them after 300 ms
+
+            List<String> lines = java.nio.file.Files.readAllLines(accessLog);
+            assertThat(lines).filteredOn(l -> l.contains("/stuck/")).hasSize(2)
+                    .allMatch(l -> l.contains("\"aborted\":true"));
+            never.countDown();
+        }
+    }
+
+    @Test
     void sigtermDrainsTheNodeBeforeTheProcessExits() throws Exception {
         CountDownLatch answer = new CountDownLatch(1);
         try (Upstream slow = Upstream.answering(e -> {

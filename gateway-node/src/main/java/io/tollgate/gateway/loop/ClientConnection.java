@@ -662,9 +662,10 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         loop.disown(this);
         door.closed(loop, this);
         closeChannel();
-        if (!awaitingUpstream) {
+        if (!awaitingUpstream || loop.stopping()) {
             // an answer being written broke off (or the loop stopped): record it as such; one still awaited from
-            // the upstream is recorded when it comes (respond)
+            // the upstream is recorded when it comes (respond), unless the loop stops, when it never will
+            awaitingUpstream = false;
             finishExchange(true, entered);
         }
     }

@@ -197,6 +197,11 @@ public final class EventLoop implements AutoCloseable {
         return -1;
     }
 
+    /** Whether the loop was told to stop: timers, tasks and readiness no longer run (loop thread: it is ending). */
+    boolean stopping() {
+        return !running;
+    }
+
     private static void safely(Runnable task) {
         try {
             task.run();
