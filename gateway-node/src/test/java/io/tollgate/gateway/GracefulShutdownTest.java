@@ -27,14 +27,7 @@ class GracefulShutdownTest {
     void stopReportsUnreadyRefusesNewRequestsAndLetsEveryRequestInFlightFinish() throws Exception {
         CountDownLatch answer = new CountDownLatch(1);
         String body = "x".repeat(100_000);
-        try (Upstream slow = Upstream.answering(e -> {
-                 try {
-                     answer.await(20, TimeUnit.SECONDS);
-                 } catch (InterruptedException ex) {
-                     Thread.currentThread().interrupt();
-                 }
-                 Upstream.send(e, 200, body);
-             });
+        try (Upstream slow = Upstream.heldUntil(answer, body);
              Upstream fast = Upstream.ok();
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             // half a second of readiness down while still serving, then refuse; up to 20 s for requests in flight
@@ -92,14 +85,7 @@ class GracefulShutdownTest {
     void requestsStillAtTheUpstreamAfterTheDrainTimeoutAreRecordedAsAborted() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         Path accessLog = dir.resolve("access.log");
-        try (Upstream stuck = Upstream.answering(e -> {
-                 try {
-                     never.await(30, TimeUnit.SECONDS);
-                 } catch (InterruptedException ex) {
-                     Thread.currentThread().interrupt();
-                 }
-                 Upstream.send(e, 200, "late");
-             });
+        try (Upstream stuck = Upstream.heldUntil(never, "late");
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             GatewayServer gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of(
                     "TOLLGATE_DRAIN_UNREADY_MS", "100", "TOLLGATE_DRAIN_TIMEOUT_MS", "300",
@@ -125,14 +111,7 @@ class GracefulShutdownTest {
     @Test
     void sigtermDrainsTheNodeBeforeTheProcessExits() throws Exception {
         CountDownLatch answer = new CountDownLatch(1);
-        try (Upstream slow = Upstream.answering(e -> {
-                 try {
-                     answer.await(20, TimeUnit.SECONDS);
-                 } catch (InterruptedException ex) {
-                     Thread.currentThread().interrupt();
-                 }
-                 Upstream.send(e, 200, "done");
-             });
+        try (Upstream slow = Upstream.heldUntil(answer, "done");
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             var t = Seed.tenant();
             t.route(t.service(slow.url()), "/s", "none");

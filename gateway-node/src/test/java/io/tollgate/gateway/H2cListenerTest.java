@@ -178,14 +178,7 @@ class H2cListenerTest {
     @Test
     void drainingNodeSendsNoConnectionCloseOverH2ButGoAway() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (Upstream slow = Upstream.answering(e -> {
-                 try {
-                     release.await(20, TimeUnit.SECONDS);
-                 } catch (InterruptedException ex) {
-                     Thread.currentThread().interrupt();
-                 }
-                 Upstream.send(e, 200, "{}");
-             });
+        try (Upstream slow = Upstream.heldUntil(release, "{}");
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             GatewayServer draining = Gateways.start(dir.resolve("draining.json"),
                     Map.of("TOLLGATE_DRAIN_UNREADY_MS", "1500", "TOLLGATE_DRAIN_TIMEOUT_MS", "20000"));

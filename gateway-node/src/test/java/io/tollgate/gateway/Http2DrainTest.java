@@ -148,14 +148,7 @@ class Http2DrainTest {
      */
     private void goAwayScenario(GatewayServer gateway, FirstStream firstStream) throws Exception {
         CountDownLatch answer = new CountDownLatch(1);
-        try (Upstream slow = Upstream.answering(e -> {
-                 try {
-                     answer.await(20, TimeUnit.SECONDS);
-                 } catch (InterruptedException ex) {
-                     Thread.currentThread().interrupt();
-                 }
-                 Upstream.send(e, 200, "done");
-             });
+        try (Upstream slow = Upstream.heldUntil(answer, "done");
              ExecutorService background = Executors.newVirtualThreadPerTaskExecutor()) {
             var t = Seed.tenant();
             t.route(t.service(slow.url()), "/s", "none");

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,14 +55,7 @@ class LoadBalancingTest extends WithGateway {
     @Test
     void leastInFlightSendsAroundATargetThatIsBusy() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (Upstream slow = Upstream.answering(e -> {
-                 try {
-                     release.await(20, TimeUnit.SECONDS);
-                 } catch (InterruptedException ex) {
-                     Thread.currentThread().interrupt();
-                 }
-                 Upstream.send(e, 200, "slow");
-             });
+        try (Upstream slow = Upstream.heldUntil(release, "slow");
              Upstream fast = named("fast")) {
             var t = Seed.tenant();
             t.route(t.service(List.of(slow.url(), fast.url()), 0, 30_000, policy("least-in-flight", null)), "/l", "none");

@@ -87,6 +87,21 @@ final class Upstream implements AutoCloseable {
         return new Upstream(server, "https", answer);
     }
 
+    /**
+     * 200 with {@code body}, each answer held until {@code release} counts down (at most 30 s): requests in flight
+     * for as long as a test needs them to be.
+     */
+    static Upstream heldUntil(java.util.concurrent.CountDownLatch release, String body) throws IOException {
+        return answering(exchange -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            send(exchange, 200, body);
+        });
+    }
+
     /** 200 with a small JSON body and a few headers a proxy must pass or hide. */
     static Upstream ok() throws IOException {
         return answering(exchange -> send(exchange, 200, "{\"ok\":true}"));
