@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,24 +87,34 @@ class GracefulShutdownTest {
         CountDownLatch never = new CountDownLatch(1);
         Path accessLog = dir.resolve("access.log");
         try (Upstream stuck = Upstream.heldUntil(never, "late");
-             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+             Upstream fast = Upstream.ok();
+             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor();
+             java.net.Socket keptAlive = new java.net.Socket()) {
             GatewayServer gateway = Gateways.start(dir.resolve("snapshot.json"), Map.of(
                     "TOLLGATE_DRAIN_UNREADY_MS", "100", "TOLLGATE_DRAIN_TIMEOUT_MS", "300",
                     "TOLLGATE_ACCESS_LOG", accessLog.toString()));
             var t = Seed.tenant();
             t.route(t.service(stuck.url()), "/stuck", "none");
+            t.route(t.service(fast.url()), "/ok", "none");
             Gateways.awaitVersion(gateway, t.save());
             int port = gateway.port();
-            for (int i = 0; i < 2; i++) {
-                clients.submit(() -> RawHttp.get(port, t.host, "/stuck/" + System.nanoTime()));
-            }
+            clients.submit(() -> RawHttp.get(port, t.host, "/stuck/fresh"));
+            // the other after a 200 on the same connection: it must not be recorded with that one's status
+            keptAlive.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+            keptAlive.setSoTimeout(10_000);
+            String host = "Host: " + t.host + "\r\n\r\n";
+            keptAlive.getOutputStream().write(("GET /ok HTTP/1.1\r\n" + host).getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(RawHttp.read(keptAlive.getInputStream(), "GET").status()).isEqualTo(200);
+            keptAlive.getOutputStream().write(("GET /stuck/kept HTTP/1.1\r\n" + host)
+                    .getBytes(StandardCharsets.ISO_8859_1));
             Gateways.await("two requests at the upstream", () -> stuck.seen.size() == 2);
 
             gateway.stop();   // the event loops hold both; the drain gives up on them after 300 ms
 
             List<String> lines = java.nio.file.Files.readAllLines(accessLog);
             assertThat(lines).filteredOn(l -> l.contains("/stuck/")).hasSize(2)
-                    .allMatch(l -> l.contains("\"aborted\":true"));
+                    .allMatch(l -> l.contains("\"aborted\":true"))
+                    .noneMatch(l -> l.contains("\"status\":200"));
             never.countDown();
         }
     }

@@ -264,8 +264,10 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         if (response.isDeferred()) {
             Response deferred = response;
             awaitingUpstream = true;
+            boolean[] answered = {false};   // this request's own: awaitingUpstream may be a pipelined one's by then
             try {
                 door.forwarder().forward(current, loop, answer -> {
+                    answered[0] = true;
                     awaitingUpstream = false;
                     try {
                         deferred.resolve(answer);
@@ -276,7 +278,7 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
                     }
                 });
             } catch (RuntimeException e) {
-                if (!awaitingUpstream) {
+                if (answered[0]) {
                     throw e;   // answered already: the forwarder's trouble came after, and it is its to report
                 }
                 // the forwarder failed before it could answer: no answer would ever come
@@ -501,8 +503,10 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         backedUp = false;
         long sent = bodyBytes;
         bodyBytes = 0;
+        int answeredStatus = status;
+        status = 0;   // an exchange cut before its answer is not recorded with the previous one's status
         try {
-            done.complete(new Completion(status, 0, sent, aborted));
+            done.complete(new Completion(answeredStatus, 0, sent, aborted));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "recording request " + done.requestId() + " failed", e);
         } finally {

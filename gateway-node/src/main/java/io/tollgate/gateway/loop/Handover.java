@@ -225,8 +225,8 @@ public final class Handover implements AutoCloseable {
          * with {@code dropWhenGone} a failure to write to {@code to} does not: Helidon may answer (a 431 to a head
          * too large) and close without reading all the client sent, and ending then would close its socket before
          * the answer was copied down. The rest from the client is read and dropped instead, until the answer's
-         * copy ends the splice, so that nor does the client's socket close on unread bytes (a reset that can cost
-         * the client the answer on its way).
+         * copy ends the splice or the grace has passed, so that nor does the client's socket close on unread bytes
+         * (a reset that can cost the client the answer on its way).
          * Returns whether the other direction still runs after this one ended.
          */
         private boolean copy(SocketChannel from, SocketChannel to, boolean dropWhenGone) {
@@ -243,6 +243,7 @@ public final class Handover implements AutoCloseable {
                                 throw e;
                             }
                             gone = true;
+                            endAfterGrace();
                         }
                     }
                     buffer.clear();
@@ -260,6 +261,25 @@ public final class Handover implements AutoCloseable {
                 return false;
             }
             return true;
+        }
+
+        /**
+         * Helidon is gone: the splice ends after the grace whatever else happens, so that a client that sends but
+         * never reads (the answer's copy then never finishes) cannot hold it for ever.
+         */
+        private void endAfterGrace() {
+            try {
+                Thread.ofVirtual().name("handover-grace").start(() -> {
+                    try {
+                        over.await(closeGrace.toNanos(), TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        // nobody interrupts it; should one, the splice simply ends now
+                    }
+                    end();
+                });
+            } catch (RuntimeException | OutOfMemoryError e) {
+                end();   // no thread to wait with: end now rather than never
+            }
         }
 
         /** Closes both sockets (once), which also stops a copy blocked on either; the splice stops counting. */

@@ -168,10 +168,12 @@ final class LoopConnection implements EventLoop.Handler {
     }
 
     private void timerFired() {
+        Listener waiting = listener;
+        LoopUpstreamBody reading = body;
         try {
             expire();
         } catch (RuntimeException e) {
-            crashed(e);
+            crashed(e, waiting, reading);
         }
     }
 
@@ -206,10 +208,12 @@ final class LoopConnection implements EventLoop.Handler {
 
     @Override
     public void ready(SelectionKey key) {
+        Listener waiting = listener;
+        LoopUpstreamBody reading = body;
         try {
             dispatch(key);
         } catch (RuntimeException e) {
-            crashed(e);
+            crashed(e, waiting, reading);
         }
     }
 
@@ -218,12 +222,13 @@ final class LoopConnection implements EventLoop.Handler {
      * whoever waits on the connection now hears of a broken connection instead of waiting for good. A pooled
      * connection is left alone: it waits for nobody.
      */
-    private void crashed(RuntimeException e) {
+    private void crashed(RuntimeException e, Listener waiting, LoopUpstreamBody reading) {
         LOG.log(System.Logger.Level.ERROR, "upstream connection to " + target + " failed inside the gateway", e);
-        if (listener != null) {
+        // Only the exchange the event was for: the connection may have gone back to the pool and been taken by
+        // another (a pipelined request) further down the same stack, and that one is well.
+        if (listener != null && listener == waiting) {
             fail(Failure.BROKEN, new IOException(e));
-        } else if (state == State.BODY) {
-            LoopUpstreamBody reading = body;
+        } else if (state == State.BODY && body == reading && (reading != null || waiting != null)) {
             close();
             if (reading != null) {
                 reading.broke();

@@ -204,6 +204,8 @@ public final class LoopForwarder implements Forwarder {
             if (!answered) {
                 answered = true;
                 answer.accept(response);
+            } else if (response.body() != null) {
+                response.body().close();   // nobody takes it: its upstream connection must not wait for ever
             }
         }
     }
