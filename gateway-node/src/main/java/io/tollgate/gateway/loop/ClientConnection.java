@@ -258,47 +258,48 @@ final class ClientConnection implements EventLoop.Handler, BodySink, AutoCloseab
         try {
             response = door.pipeline().run(current);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "request " + current.requestId() + " failed inside the gateway", e);
+            failedInside(current, e);
             response = Response.problem(Problem.of(ProblemType.INTERNAL, null));
         }
         if (response.isDeferred()) {
-            Response deferred = response;
-            awaitingUpstream = true;
-            boolean[] answered = {false};   // this request's own: awaitingUpstream may be a pipelined one's by then
-            try {
-                door.forwarder().forward(current, loop, answer -> {
-                    answered[0] = true;
-                    awaitingUpstream = false;
-                    try {
-                        deferred.resolve(answer);
-                        respond(answer, true);
-                    } catch (RuntimeException e) {
-                        discard(answer);   // a body not streamed yet still holds its upstream connection
-                        crashed(current, e);
-                    }
-                });
-            } catch (RuntimeException e) {
-                if (answered[0]) {
-                    throw e;   // answered already: the forwarder's trouble came after, and it is its to report
-                }
-                // the forwarder failed before it could answer: no answer would ever come
-                awaitingUpstream = false;
-                LOG.log(System.Logger.Level.ERROR, "request " + current.requestId() + " failed inside the gateway",
-                        e);
-                respond(Response.problem(Problem.of(ProblemType.INTERNAL, null)), true);
-            }
+            forward(current, response);
         } else {
             respond(response, true);
         }
     }
 
-    /**
-     * Writing the answer failed inside the gateway, part of it possibly sent: the client sees a cut connection
-     * and the exchange is recorded as aborted, rather than a connection left waiting for the rest.
-     */
-    private void crashed(Exchange current, RuntimeException e) {
+    /** Has the forwarder get the upstream's answer to {@code current}, the pipeline's {@code deferred} response. */
+    private void forward(Exchange current, Response deferred) {
+        awaitingUpstream = true;
+        boolean[] answered = {false};   // this request's own: awaitingUpstream may be a pipelined one's by then
+        try {
+            door.forwarder().forward(current, loop, answer -> {
+                answered[0] = true;
+                awaitingUpstream = false;
+                try {
+                    deferred.resolve(answer);
+                    respond(answer, true);
+                } catch (RuntimeException e) {
+                    // writing the answer failed, part of it possibly sent: the client sees a cut connection and
+                    // the exchange is recorded as aborted, rather than a connection left waiting for the rest
+                    failedInside(current, e);
+                    discard(answer);   // a body not streamed yet still holds its upstream connection
+                    close();
+                }
+            });
+        } catch (RuntimeException e) {
+            if (answered[0]) {
+                throw e;   // answered already: the forwarder's trouble came after, and it is its to report
+            }
+            // the forwarder failed before it could answer: no answer would ever come
+            awaitingUpstream = false;
+            failedInside(current, e);
+            respond(Response.problem(Problem.of(ProblemType.INTERNAL, null)), true);
+        }
+    }
+
+    private static void failedInside(Exchange current, RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "request " + current.requestId() + " failed inside the gateway", e);
-        close();   // records the exchange as aborted
     }
 
     private void respond(Response response, boolean entered) {
