@@ -12,6 +12,7 @@ import io.tollgate.gateway.auth.JwtAuthenticator;
 import io.tollgate.gateway.auth.TenantStatusFilter;
 import io.tollgate.gateway.cache.CacheFilter;
 import io.tollgate.gateway.http.Drain;
+import io.tollgate.gateway.http.ProxiedPeers;
 import io.tollgate.gateway.http.GatewayHandler;
 import io.tollgate.gateway.http.ManagementRoutes;
 import io.tollgate.gateway.limit.BodySizeFilter;
@@ -194,9 +195,11 @@ public final class GatewayServer {
             // Answer fields come from upstream heads the proxy checked (io.tollgate.gateway.proxy.FieldChecks) or
             // from the gateway itself: Helidon checking each again costs a pass and an allocation per field.
             Http1Config http1 = Http1Config.builder().validateResponseHeaders(false).build();
-            GatewayHandler handler = new GatewayHandler(pipeline, snapshots, drain);
+            // the front door's splices, whose PROXY lines are believed; no other connection's are
+            ProxiedPeers peers = new ProxiedPeers();
+            GatewayHandler handler = new GatewayHandler(pipeline, snapshots, drain, peers);
             WebSocketProtocol webSocketProtocol = new WebSocketProtocol(new WebSocketUpgrader(pipeline, snapshots,
-                    drain, gateway.wsIdleTimeout(), webSockets));
+                    drain, gateway.wsIdleTimeout(), webSockets, peers));
             var builder = WebServer.builder()
                     .host(settings.bindHost())
                     .port(settings.gatewayPort())
@@ -238,7 +241,7 @@ public final class GatewayServer {
             started = server;
             if (loops) {
                 // 127.0.0.1 as Handover.internalListener binds it (the loopback name may mean ::1)
-                handover = new Handover(new InetSocketAddress("127.0.0.1", server.port()));
+                handover = new Handover(new InetSocketAddress("127.0.0.1", server.port()), peers);
                 front = new FrontDoor(settings.bindHost(), settings.gatewayPort(), gateway.eventLoops(),
                         gateway.clientIdleTimeout(), pipeline, snapshots, drain, new LoopForwarder(guards), handover);
             }
@@ -298,6 +301,11 @@ public final class GatewayServer {
 
     public int port() {
         return front != null ? front.port() : server.port();
+    }
+
+    /** Helidon's internal listener behind the event loops, or -1 when Helidon serves the plain port (for tests). */
+    int internalPort() {
+        return front != null ? server.port() : -1;
     }
 
     /** The event loops on the plain port, or null when Helidon serves it alone (for tests). */

@@ -179,6 +179,26 @@ class FrontDoorTest {
     }
 
     @Test
+    void aProxyLineFromAnyoneButTheFrontDoorIsNotBelieved() throws IOException {
+        Seed.TenantRows t = tenantWith(upstream.url());
+        int before = upstream.seen.size();
+        // a local process that reaches Helidon's internal listener directly and claims to be 10.9.9.9
+        try (Socket socket = new Socket("127.0.0.1", gateway.internalPort())) {
+            socket.setSoTimeout(10_000);
+            write(socket, "PROXY TCP4 10.9.9.9 127.0.0.1 5555 80\r\n" + get(t.host, "/fd/spoofed"));
+            RawHttp.Reply reply = RawHttp.read(socket.getInputStream(), "GET");
+            assertThat(reply.status()).isEqualTo(403);
+            assertThat(reply.text()).contains("/forbidden");
+        }
+        assertThat(upstream.seen).hasSize(before);
+        // the front door's own hand-over still carries the real client's address (127.0.0.2)
+        try (Socket socket = connect()) {
+            write(socket, "POST /fd/real HTTP/1.1\r\nHost: " + t.host + "\r\nContent-Length: 2\r\n\r\nok");
+            assertThat(RawHttp.read(socket.getInputStream(), "POST").text()).isEqualTo("POST /fd/real 127.0.0.2 ok");
+        }
+    }
+
+    @Test
     void largeAndChunkedAnswersArriveWholeThroughASlowReader() throws Exception {
         Seed.TenantRows t = tenantWith(upstream.url());
         try (Socket socket = connect()) {

@@ -49,15 +49,26 @@ public final class GatewayHandler implements Handler {
     private final Pipeline pipeline;
     private final SnapshotHolder snapshots;
     private final Drain drain;
+    private final ProxiedPeers peers;
 
-    public GatewayHandler(Pipeline pipeline, SnapshotHolder snapshots, Drain drain) {
+    public GatewayHandler(Pipeline pipeline, SnapshotHolder snapshots, Drain drain, ProxiedPeers peers) {
         this.pipeline = pipeline;
         this.snapshots = snapshots;
         this.drain = drain;
+        this.peers = peers;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
+        if (!peers.vouchFor(req.proxyProtocolData(), req.remotePeer())) {
+            // a PROXY line from a local process, not from the front door: its client address is not to be believed
+            LOG.log(System.Logger.Level.WARNING, "refused a request whose PROXY protocol line did not come from "
+                    + "this node's front door (socket peer " + req.remotePeer().host() + ")");
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            ProblemWriter.write(res, Problem.of(ProblemType.FORBIDDEN,
+                    "this port takes only connections handed over by the gateway's own front door"));
+            return;
+        }
         boolean http2 = isHttp2(req);
         boolean admitted = http2 ? drain.enterStream(req.serverSocketId(), req.socketId(), req.id()) : drain.enter();
         if (!admitted) {

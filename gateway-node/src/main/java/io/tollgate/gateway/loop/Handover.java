@@ -1,6 +1,7 @@
 package io.tollgate.gateway.loop;
 
 import io.helidon.webserver.ListenerConfig;
+import io.tollgate.gateway.http.ProxiedPeers;
 
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -45,18 +46,21 @@ public final class Handover implements AutoCloseable {
 
     private final InetSocketAddress helidon;
     private final Duration closeGrace;
+    private final ProxiedPeers peers;
     private final Set<Splice> splices = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** Splices handed-over client connections to Helidon's internal listener at {@code helidon}. */
-    public Handover(InetSocketAddress helidon) {
-        this(helidon, CLOSE_GRACE);
+    /** Splices to {@code helidon}, each registered with {@code peers} while it lasts (its PROXY line is believed). */
+    public Handover(InetSocketAddress helidon, ProxiedPeers peers) {
+        this(helidon, CLOSE_GRACE, peers);
     }
 
-    /** As {@link #Handover(InetSocketAddress)}, a splice ending {@code closeGrace} after Helidon closed its side. */
-    Handover(InetSocketAddress helidon, Duration closeGrace) {
+    /** As {@link #Handover(InetSocketAddress, ProxiedPeers)}; a splice ends {@code closeGrace} after Helidon closed. */
+    Handover(InetSocketAddress helidon, Duration closeGrace, ProxiedPeers peers) {
         this.helidon = helidon;
         this.closeGrace = closeGrace;
+        this.peers = peers;
     }
 
     /**
@@ -167,6 +171,8 @@ public final class Handover implements AutoCloseable {
         private final SocketChannel helidonSide;
         private final AtomicInteger runningDirections = new AtomicInteger(2);
         private final AtomicBoolean ended = new AtomicBoolean();
+        /** This splice's end of its connection to Helidon, once connected. */
+        private volatile InetSocketAddress local;
         /** Released by {@link #end}, so that a copy waiting out the grace stops waiting on an ended splice. */
         private final CountDownLatch over = new CountDownLatch(1);
 
@@ -182,6 +188,12 @@ public final class Handover implements AutoCloseable {
                         (InetSocketAddress) client.getLocalAddress());
                 helidonSide.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 helidonSide.connect(helidon);
+                local = (InetSocketAddress) helidonSide.getLocalAddress();
+                peers.opened(local);   // before the PROXY line: Helidon may read it the moment it is written
+                if (ended.get()) {
+                    peers.closed(local);   // end() ran in between and may have missed it
+                    return;
+                }
                 ByteBuffer opening = ByteBuffer.allocate(line.length() + first.length);
                 opening.put(line.getBytes(StandardCharsets.US_ASCII)).put(first).flip();
                 writeFully(helidonSide, opening);
@@ -289,6 +301,10 @@ public final class Handover implements AutoCloseable {
             splices.remove(this);
             if (!ended.compareAndSet(false, true)) {
                 return;
+            }
+            InetSocketAddress connected = local;
+            if (connected != null) {
+                peers.closed(connected);
             }
             closeQuietly(client);
             closeQuietly(helidonSide);

@@ -12,6 +12,7 @@ import io.tollgate.common.problem.Problem;
 import io.tollgate.common.problem.ProblemType;
 import io.tollgate.common.problem.ProblemWriter;
 import io.tollgate.gateway.http.ClientAddress;
+import io.tollgate.gateway.http.ProxiedPeers;
 import io.tollgate.gateway.http.Drain;
 import io.tollgate.gateway.pipeline.Body;
 import io.tollgate.gateway.pipeline.Completion;
@@ -50,14 +51,16 @@ public final class WebSocketUpgrader implements Http1Upgrader {
     private final Drain drain;
     private final Duration idleTimeout;
     private final WebSocketMetrics metrics;
+    private final ProxiedPeers peers;
 
     public WebSocketUpgrader(Pipeline pipeline, SnapshotHolder snapshots, Drain drain, Duration idleTimeout,
-                             WebSocketMetrics metrics) {
+                             WebSocketMetrics metrics, ProxiedPeers peers) {
         this.pipeline = pipeline;
         this.snapshots = snapshots;
         this.drain = drain;
         this.idleTimeout = idleTimeout;
         this.metrics = metrics;
+        this.peers = peers;
     }
 
     @Override
@@ -69,6 +72,9 @@ public final class WebSocketUpgrader implements Http1Upgrader {
     public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue, WritableHeaders<?> headers) {
         if (!"GET".equals(prologue.method().text()) || !"1.1".equals(prologue.protocolVersion())) {
             return null;
+        }
+        if (!peers.vouchFor(ctx.proxyProtocolData(), ctx.remotePeer())) {
+            return null;   // no upgrade: the request goes on to GatewayHandler, which refuses it
         }
         if (!drain.enter()) {
             return null;

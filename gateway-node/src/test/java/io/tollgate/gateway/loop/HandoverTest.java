@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.tollgate.gateway.http.ProxiedPeers;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +59,7 @@ class HandoverTest {
                 .routing(PLAIN, routing -> routing.any(HandoverTest::answer))
                 .build()
                 .start();
-        handover = new Handover(new InetSocketAddress("127.0.0.1", helidon.port()), GRACE);
+        handover = new Handover(new InetSocketAddress("127.0.0.1", helidon.port()), GRACE, new ProxiedPeers());
         frontDoor = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         Thread.ofVirtual().name("front-door-stand-in").start(this::acceptLoop);
     }
@@ -203,7 +205,7 @@ class HandoverTest {
         try (ServerSocket gone = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             nobody = new InetSocketAddress("127.0.0.1", gone.getLocalPort());
         }
-        try (Handover unreachable = new Handover(nobody);
+        try (Handover unreachable = new Handover(nobody, new ProxiedPeers());
              ServerSocketChannel door = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              Socket client = clientTo(door)) {
             unreachable.start(door.accept(), ByteBuffer.allocate(0));
