@@ -393,7 +393,8 @@ class FrontDoorTest {
                 }
                 assertThat(trickling.getInputStream().read()).as("a head still incomplete is cut").isEqualTo(-1);
                 assertThat(idle.getInputStream().read()).as("an idle connection is closed").isEqualTo(-1);
-                Gateways.await("the stalled client's connection closed", () -> quick.frontDoor().openConnections() == 0);
+                Gateways.await("the stalled client's connection closed",
+                        () -> quick.frontDoor().openConnections() == 0);
                 assertThat(quick.handover().active()).isZero();
             }
         } finally {

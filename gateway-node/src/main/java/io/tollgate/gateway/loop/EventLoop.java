@@ -9,8 +9,9 @@ import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +65,8 @@ public final class EventLoop implements AutoCloseable {
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private static final Runnable[] NONE = new Runnable[0];
     private final ArrayDeque<Runnable> afterSelect = new ArrayDeque<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** In the order owned; a set, so that disowning one of many connections is not a scan of them all. */
+    private final Set<AutoCloseable> closeables = new LinkedHashSet<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private long timerSequence;
     private volatile boolean running = true;

@@ -187,7 +187,10 @@ public final class ProxyFilter implements Filter, AutoCloseable {
         return upstream;
     }
 
-    /** With a deadline, what is left of it now, for this attempt: the upstream may give up early rather than work for nothing. */
+    /**
+     * With a deadline, what is left of it now, for this attempt: the upstream may give up early rather than work
+     * for nothing.
+     */
     static void deadlineFields(Exchange exchange, Deadline deadline, HeadBuffer head) {
         if (deadline.isSet()) {
             head.field(Deadline.HEADER, Long.toString(deadline.remaining().toMillis()));
