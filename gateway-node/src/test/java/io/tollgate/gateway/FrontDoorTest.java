@@ -254,21 +254,33 @@ class FrontDoorTest {
         }
     }
 
-    /** An upstream that announces {@code length} bytes, sends {@code sent} of them and closes. */
-    private static ServerSocket breakingOff(int length, int sent) throws IOException {
-        ServerSocket broken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    /** What a {@link #scripted} upstream does on its one connection, after it read the request head. */
+    private interface Script {
+        void answer(OutputStream out, InputStream in) throws IOException, InterruptedException;
+    }
+
+    /** An upstream of raw bytes: it takes one connection, reads the request head and runs {@code script}. */
+    private static ServerSocket scripted(Script script) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
-            try (Socket s = broken.accept()) {
+            try (Socket s = server.accept()) {
                 readHead(s.getInputStream());
-                s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.ISO_8859_1));
-                s.getOutputStream().write(BIG, 0, sent);
+                script.answer(s.getOutputStream(), s.getInputStream());
                 s.getOutputStream().flush();
-            } catch (IOException ignored) {
+            } catch (IOException | InterruptedException ignored) {
                 // the test fails on the client side if this did not happen
             }
         });
-        return broken;
+        return server;
+    }
+
+    /** An upstream that announces {@code length} bytes, sends {@code sent} of them and closes. */
+    private static ServerSocket breakingOff(int length, int sent) throws IOException {
+        return scripted((out, in) -> {
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(BIG, 0, sent);
+        });
     }
 
     @Test
@@ -419,21 +431,14 @@ class FrontDoorTest {
     void aSmallAnswerHeldForItsBodyOutlastsTheClientIdleTimeout() throws Exception {
         GatewayServer quick = Gateways.start(dir.resolve("held.json"),
                 Map.of("TOLLGATE_EVENT_LOOPS", "1", "TOLLGATE_CLIENT_IDLE_MS", "500"));
-        try (ServerSocket slow = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = slow.accept()) {
-                    readHead(s.getInputStream());
-                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
-                            .getBytes(StandardCharsets.ISO_8859_1));
-                    s.getOutputStream().flush();
-                    Thread.sleep(2_000);   // the body comes well within the read timeout, after the idle one
-                    s.getOutputStream().write("hello".getBytes(StandardCharsets.ISO_8859_1));
-                    s.getOutputStream().flush();
-                    readHead(s.getInputStream());   // until the gateway lets go of the connection
-                } catch (IOException | InterruptedException ignored) {
-                    // the test fails on the client side if this did not happen
-                }
-            });
+        try (ServerSocket slow = scripted((out, in) -> {
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread.sleep(2_000);   // the body comes well within the read timeout, after the idle one
+            out.write("hello".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            readHead(in);   // until the gateway lets go of the connection
+        })) {
             Seed.TenantRows t = Seed.tenant();
             t.route(t.service("http://127.0.0.1:" + slow.getLocalPort()), "/fd", "none");
             Gateways.awaitVersion(quick, t.save());
